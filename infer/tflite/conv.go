@@ -1,0 +1,386 @@
+package tflite
+
+import (
+	"fmt"
+)
+
+// Convolutions run as GEMM: each output pixel's receptive field is copied
+// into a row of A (im2col; 1×1 stride-1 convolutions read the input
+// directly), and the weights are pre-packed at load into panels of nr
+// output channels, B[k][nr], so the microkernel streams both operands
+// linearly. A SIMD microkernel can replace gemmMicro without touching the
+// rest.
+
+// nr is the panel width (output channels per microkernel call) and mr the
+// number of A rows one call computes.
+const (
+	nr = 8
+	mr = 4
+)
+
+// packedWeights are an op's weights in the layout its kernel reads.
+type packedWeights struct {
+	// panels is ceil(N/nr) panels of K×nr floats, zero-padded.
+	panels []float32
+	k, n   int
+	bias   []float32 // N values (zeros if the op has no bias)
+}
+
+// packGEMM packs w, laid out as N rows of K (TFLite's [O, KH, KW, I] and
+// [O, I]), into panels.
+func packGEMM(w []float32, n, k int, bias []float32) *packedWeights {
+	np := (n + nr - 1) / nr
+	p := &packedWeights{panels: make([]float32, np*k*nr), k: k, n: n, bias: make([]float32, np*nr)}
+	for o := 0; o < n; o++ {
+		pn, j := o/nr, o%nr
+		base := pn * k * nr
+		for kk := 0; kk < k; kk++ {
+			p.panels[base+kk*nr+j] = w[o*k+kk]
+		}
+	}
+	copy(p.bias, bias)
+	return p
+}
+
+// prepack packs the constant weights of convolutions and fully connected
+// ops once, when the model loads.
+func (m *Model) prepack() error {
+	m.packed = map[int]*packedWeights{}
+	for i := range m.ops {
+		op := &m.ops[i]
+		if op.code != opConv2d && op.code != opFullyConnected {
+			continue
+		}
+		if len(op.inputs) < 2 || op.inputs[1] < 0 {
+			return invalid(m.name, "operator %d (%s): missing weights", i, opName(op.code))
+		}
+		w := &m.tensors[op.inputs[1]]
+		if w.f32 == nil {
+			continue // weights computed at run time: packed per Invoke
+		}
+		if len(w.shape) < 2 {
+			return invalid(m.name, "operator %d (%s): weights shape %v", i, opName(op.code), w.shape)
+		}
+		n := w.shape[0]
+		k := len(w.f32) / max(n, 1)
+		var bias []float32
+		if len(op.inputs) > 2 && op.inputs[2] >= 0 {
+			b := &m.tensors[op.inputs[2]]
+			if b.f32 == nil || len(b.f32) != n {
+				return invalid(m.name, "operator %d (%s): bias %q must be a float32 constant of %d values", i, opName(op.code), b.name, n)
+			}
+			bias = b.f32
+		}
+		m.packed[i] = packGEMM(w.f32, n, k, bias)
+	}
+	return nil
+}
+
+type conv struct {
+	opIndex     int
+	in, w, out  *Tensor
+	pw          *packedWeights
+	o           options
+	lo, hi      float32
+	n, h, wd, c int
+	oh, ow, oc  int
+	kh, kw      int
+	padT, padL  int
+	direct      bool // 1×1, stride 1, no padding: A is the input itself
+	tile        int  // output pixels per im2col tile
+	batch       int  // current batch index during eval
+}
+
+func opIndexOf(ip *Interpreter, op *opDef) int {
+	for i := range ip.m.ops {
+		if &ip.m.ops[i] == op {
+			return i
+		}
+	}
+	return -1
+}
+
+func newConv(ip *Interpreter, op *opDef) (kernel, error) {
+	in, out, err := ip.io(op, 2, 3, 1)
+	if err != nil {
+		return nil, err
+	}
+	k := &conv{opIndex: opIndexOf(ip, op), in: in[0], w: in[1], out: out[0], o: op.opts}
+	if k.lo, k.hi, err = actRange(op.opts.activation); err != nil {
+		return nil, err
+	}
+	k.pw = ip.m.packed[k.opIndex]
+	if k.pw == nil {
+		return nil, fmt.Errorf("%w: CONV_2D with non-constant weights", ErrUnsupportedOp)
+	}
+	if len(k.w.shape) != 4 {
+		return nil, fmt.Errorf("%w: CONV_2D filter shape %v, want [O,KH,KW,I]", ErrInvalidModel, k.w.shape)
+	}
+	k.oc, k.kh, k.kw = k.w.shape[0], k.w.shape[1], k.w.shape[2]
+	return k, nil
+}
+
+func (k *conv) prepare() (int, error) {
+	var err error
+	if k.n, k.h, k.wd, k.c, err = nhwc(k.in); err != nil {
+		return 0, err
+	}
+	if k.w.shape[3] != k.c {
+		return 0, fmt.Errorf("%w: CONV_2D filter %v for %d input channels (grouped convolution is not supported)", ErrUnsupportedOp, k.w.shape, k.c)
+	}
+	if k.oh, k.padT, err = convOut(k.o.padding, k.h, k.kh, k.o.strideH, k.o.dilationH); err != nil {
+		return 0, err
+	}
+	if k.ow, k.padL, err = convOut(k.o.padding, k.wd, k.kw, k.o.strideW, k.o.dilationW); err != nil {
+		return 0, err
+	}
+	k.direct = k.kh == 1 && k.kw == 1 && k.o.strideH == 1 && k.o.strideW == 1 && k.padT == 0 && k.padL == 0
+	K := k.kh * k.kw * k.c
+	k.tile = min(max(16384/max(K, 1), mr*4), 256) &^ (mr - 1)
+	scratch := 0
+	if !k.direct {
+		scratch = k.tile * K
+	}
+	return scratch, setShape(k.out, []int{k.n, k.oh, k.ow, k.oc})
+}
+
+func (k *conv) eval(ip *Interpreter) {
+	M := k.oh * k.ow
+	for b := 0; b < k.n; b++ {
+		k.batch = b
+		tiles := (M + k.tile - 1) / k.tile
+		ip.parallel(k, tiles)
+	}
+}
+
+// runRange computes output tiles [lo,hi) of the current batch.
+func (k *conv) runRange(ip *Interpreter, worker, lo, hi int) {
+	M := k.oh * k.ow
+	K := k.kh * k.kw * k.c
+	N := k.oc
+	b := k.batch
+	out := k.out.f32[b*M*N : (b+1)*M*N]
+	for t := lo; t < hi; t++ {
+		m0 := t * k.tile
+		m1 := min(m0+k.tile, M)
+		var a []float32
+		if k.direct {
+			a = k.in.f32[(b*M+m0)*K : (b*M+m1)*K]
+		} else {
+			a = ip.workerScratch(worker)[:(m1-m0)*K]
+			k.im2col(a, b, m0, m1)
+		}
+		gemm(a, m1-m0, K, k.pw, out[m0*N:m1*N], N, k.lo, k.hi)
+	}
+}
+
+// im2col writes the receptive fields of output pixels [m0,m1) as rows of a.
+func (k *conv) im2col(a []float32, b, m0, m1 int) {
+	c := k.c
+	K := k.kh * k.kw * c
+	in := k.in.f32
+	for m := m0; m < m1; m++ {
+		oy, ox := m/k.ow, m%k.ow
+		row := a[(m-m0)*K : (m-m0+1)*K]
+		iy0 := oy*k.o.strideH - k.padT
+		ix0 := ox*k.o.strideW - k.padL
+		p := 0
+		for ky := 0; ky < k.kh; ky++ {
+			iy := iy0 + ky*k.o.dilationH
+			if iy < 0 || iy >= k.h {
+				clear(row[p : p+k.kw*c])
+				p += k.kw * c
+				continue
+			}
+			base := (b*k.h + iy) * k.wd
+			if k.o.dilationW == 1 && ix0 >= 0 && ix0+k.kw <= k.wd {
+				copy(row[p:p+k.kw*c], in[(base+ix0)*c:(base+ix0+k.kw)*c])
+				p += k.kw * c
+				continue
+			}
+			for kx := 0; kx < k.kw; kx++ {
+				ix := ix0 + kx*k.o.dilationW
+				if ix < 0 || ix >= k.wd {
+					clear(row[p : p+c])
+				} else {
+					copy(row[p:p+c], in[(base+ix)*c:(base+ix+1)*c])
+				}
+				p += c
+			}
+		}
+	}
+}
+
+// ---- FULLY_CONNECTED ----
+
+type fullyConnected struct {
+	in, w, out *Tensor
+	pw         *packedWeights
+	lo, hi     float32
+	keep       bool
+	rows       int
+}
+
+func newFullyConnected(ip *Interpreter, op *opDef) (kernel, error) {
+	in, out, err := ip.io(op, 2, 3, 1)
+	if err != nil {
+		return nil, err
+	}
+	if op.opts.weightsFormat != 0 {
+		return nil, fmt.Errorf("%w: FULLY_CONNECTED weights format %d", ErrUnsupportedOp, op.opts.weightsFormat)
+	}
+	k := &fullyConnected{in: in[0], w: in[1], out: out[0], keep: op.opts.keepNumDims}
+	if k.lo, k.hi, err = actRange(op.opts.activation); err != nil {
+		return nil, err
+	}
+	k.pw = ip.m.packed[opIndexOf(ip, op)]
+	if k.pw == nil {
+		return nil, fmt.Errorf("%w: FULLY_CONNECTED with non-constant weights", ErrUnsupportedOp)
+	}
+	if len(k.w.shape) != 2 {
+		return nil, fmt.Errorf("%w: FULLY_CONNECTED weights shape %v, want [O,I]", ErrInvalidModel, k.w.shape)
+	}
+	return k, nil
+}
+
+func (k *fullyConnected) prepare() (int, error) {
+	K, N := k.pw.k, k.pw.n
+	if K == 0 || k.in.n%K != 0 {
+		return 0, fmt.Errorf("%w: FULLY_CONNECTED input %v is not a multiple of %d", ErrInvalidModel, k.in.shape, K)
+	}
+	k.rows = k.in.n / K
+	shape := []int{k.rows, N}
+	if k.keep {
+		shape = append(append([]int(nil), k.in.shape[:len(k.in.shape)-1]...), N)
+	}
+	return 0, setShape(k.out, shape)
+}
+
+func (k *fullyConnected) eval(ip *Interpreter) {
+	gemm(k.in.f32, k.rows, k.pw.k, k.pw, k.out.f32, k.pw.n, k.lo, k.hi)
+}
+
+// ---- DEPTHWISE_CONV_2D ----
+
+type depthwise struct {
+	in, out    *Tensor
+	w          []float32 // [KH*KW][OC]
+	bias       []float32
+	o          options
+	lo, hi     float32
+	n, h, wd   int
+	c, oc, mul int
+	kh, kw     int
+	oh, ow     int
+	padT, padL int
+	batch      int
+}
+
+func newDepthwise(ip *Interpreter, op *opDef) (kernel, error) {
+	in, out, err := ip.io(op, 2, 3, 1)
+	if err != nil {
+		return nil, err
+	}
+	k := &depthwise{in: in[0], out: out[0], o: op.opts}
+	if k.lo, k.hi, err = actRange(op.opts.activation); err != nil {
+		return nil, err
+	}
+	w := in[1]
+	if w.def.f32 == nil || len(w.shape) != 4 || w.shape[0] != 1 {
+		return nil, fmt.Errorf("%w: DEPTHWISE_CONV_2D filter must be a constant [1,KH,KW,OC], got %v", ErrUnsupportedOp, w.shape)
+	}
+	k.kh, k.kw, k.oc = w.shape[1], w.shape[2], w.shape[3]
+	k.w = w.def.f32
+	k.bias = make([]float32, k.oc)
+	if len(in) > 2 && in[2] != nil {
+		if in[2].def.f32 == nil || len(in[2].def.f32) != k.oc {
+			return nil, fmt.Errorf("%w: DEPTHWISE_CONV_2D bias must be a constant of %d values", ErrInvalidModel, k.oc)
+		}
+		copy(k.bias, in[2].def.f32)
+	}
+	return k, nil
+}
+
+func (k *depthwise) prepare() (int, error) {
+	var err error
+	if k.n, k.h, k.wd, k.c, err = nhwc(k.in); err != nil {
+		return 0, err
+	}
+	if k.c == 0 || k.oc%k.c != 0 {
+		return 0, fmt.Errorf("%w: DEPTHWISE_CONV_2D %d output channels for %d inputs", ErrInvalidModel, k.oc, k.c)
+	}
+	k.mul = k.oc / k.c
+	if k.oh, k.padT, err = convOut(k.o.padding, k.h, k.kh, k.o.strideH, k.o.dilationH); err != nil {
+		return 0, err
+	}
+	if k.ow, k.padL, err = convOut(k.o.padding, k.wd, k.kw, k.o.strideW, k.o.dilationW); err != nil {
+		return 0, err
+	}
+	return 0, setShape(k.out, []int{k.n, k.oh, k.ow, k.oc})
+}
+
+func (k *depthwise) eval(ip *Interpreter) {
+	for b := 0; b < k.n; b++ {
+		k.batch = b
+		ip.parallel(k, k.oh)
+	}
+}
+
+// runRange computes output rows [lo,hi) of the current batch.
+func (k *depthwise) runRange(_ *Interpreter, _, lo, hi int) {
+	oc, c := k.oc, k.c
+	in, out := k.in.f32, k.out.f32
+	b := k.batch
+	for oy := lo; oy < hi; oy++ {
+		iy0 := oy*k.o.strideH - k.padT
+		for ox := 0; ox < k.ow; ox++ {
+			ix0 := ox*k.o.strideW - k.padL
+			o := out[((b*k.oh+oy)*k.ow+ox)*oc:][:oc]
+			copy(o, k.bias)
+			for ky := 0; ky < k.kh; ky++ {
+				iy := iy0 + ky*k.o.dilationH
+				if iy < 0 || iy >= k.h {
+					continue
+				}
+				for kx := 0; kx < k.kw; kx++ {
+					ix := ix0 + kx*k.o.dilationW
+					if ix < 0 || ix >= k.wd {
+						continue
+					}
+					p := in[((b*k.h+iy)*k.wd+ix)*c:][:c]
+					w := k.w[(ky*k.kw+kx)*oc:][:oc]
+					if k.mul == 1 {
+						dwAccum(o, p, w)
+					} else {
+						for ic := 0; ic < c; ic++ {
+							for m := 0; m < k.mul; m++ {
+								o[ic*k.mul+m] += p[ic] * w[ic*k.mul+m]
+							}
+						}
+					}
+				}
+			}
+			if k.lo > -maxF || k.hi < maxF {
+				for i, v := range o {
+					o[i] = clamp(v, k.lo, k.hi)
+				}
+			}
+		}
+	}
+}
+
+const maxF = 3.4028234663852886e38
+
+// dwAccum adds p*w to o elementwise (len(o) == len(p) == len(w)).
+func dwAccum(o, p, w []float32) {
+	n := len(o)
+	p, w = p[:n], w[:n]
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		o0, o1, o2, o3 := o[i]+p[i]*w[i], o[i+1]+p[i+1]*w[i+1], o[i+2]+p[i+2]*w[i+2], o[i+3]+p[i+3]*w[i+3]
+		o[i], o[i+1], o[i+2], o[i+3] = o0, o1, o2, o3
+	}
+	for ; i < n; i++ {
+		o[i] += p[i] * w[i]
+	}
+}
