@@ -1,0 +1,234 @@
+package liveness
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Mode is the liveness policy (config `liveness.mode`).
+type Mode string
+
+// The liveness modes.
+const (
+	// ModeOff grants without liveness checks.
+	ModeOff Mode = "off"
+	// ModePassive needs planarity or a blink to say live, and no border and
+	// no stillness to say attack. It is the default.
+	ModePassive Mode = "passive"
+	// ModeBlink needs a blink.
+	ModeBlink Mode = "blink"
+	// ModeStrict needs a blink and planarity to say live, no border and no stillness.
+	ModeStrict Mode = "strict"
+)
+
+// Spectrum is the camera's spectrum (config `camera.spectrum`).
+type Spectrum string
+
+// Camera spectra.
+const (
+	// Visible is an ordinary colour camera.
+	Visible Spectrum = "visible"
+	// Infrared is a monochrome camera behind an IR-pass filter with IR
+	// illumination; it enables the infrared texture cue.
+	Infrared Spectrum = "ir"
+)
+
+// Config is the daemon's `liveness:` section. Zero fields take the values of
+// DefaultConfig (see WithDefaults).
+type Config struct {
+	// Mode is off, passive, blink or strict.
+	Mode Mode `yaml:"mode"`
+	// Window is how much of the track's recent history the cues look at.
+	Window time.Duration `yaml:"window"`
+	// MinFrames is the fewest frames in the window before any cue decides.
+	MinFrames int `yaml:"min_frames"`
+	// Timeout is how long a track may stay undecided; then it is refused
+	// (denied-liveness) with the cue values.
+	Timeout time.Duration `yaml:"timeout"`
+
+	Planarity PlanarityConfig `yaml:"planarity"`
+	Blink     BlinkConfig     `yaml:"blink"`
+	Stillness StillnessConfig `yaml:"stillness"`
+	Border    BorderConfig    `yaml:"border"`
+	IR        IRConfig        `yaml:"ir"`
+}
+
+// PlanarityConfig tunes the planarity cue. Distances are RMS landmark
+// residuals divided by the inter-ocular distance.
+type PlanarityConfig struct {
+	// MinMotion is the least non-similarity motion (residual of the best
+	// rotation+scale+shift fit between two frames) for a frame pair to be
+	// judged; with less, a plane and a head look alike and the cue abstains.
+	MinMotion float64 `yaml:"min_motion"`
+	// Live is the homography residual at or above which the face is not a plane.
+	Live float64 `yaml:"live"`
+	// Attack is the homography residual at or below which the face is a plane.
+	Attack float64 `yaml:"attack"`
+	// MinPairs is the fewest moving frame pairs needed for a verdict.
+	MinPairs int `yaml:"min_pairs"`
+}
+
+// BlinkConfig tunes the blink cue. Openness is the lid gap over the
+// eye-to-nose-base distance (see Mesh.EyeOpenness).
+type BlinkConfig struct {
+	// Drop is the least relative fall of openness below the window's open
+	// level that counts as closed (0.35 = 35% lower).
+	Drop float64 `yaml:"drop"`
+	// Recover is how close to the open level (relative) the eye must come
+	// before and after the dip.
+	Recover float64 `yaml:"recover"`
+	// MaxDuration is the longest a blink may take from open to open.
+	MaxDuration time.Duration `yaml:"max_duration"`
+}
+
+// StillnessConfig tunes the stillness cue: the median of 1−NCC between
+// consecutive aligned face crops.
+type StillnessConfig struct {
+	// Still is the value at or below which the face is frozen (a photo held still).
+	Still float64 `yaml:"still"`
+	// Moving is the value at or above which the face visibly changes.
+	Moving float64 `yaml:"moving"`
+}
+
+// BorderConfig tunes the border cue.
+type BorderConfig struct {
+	// MinSides is how many sides of the face (of 4) must carry a straight
+	// edge for a frame to count as framed.
+	MinSides int `yaml:"min_sides"`
+	// Fraction is the share of window frames that must be framed for an
+	// attack verdict.
+	Fraction float64 `yaml:"fraction"`
+}
+
+// IRConfig tunes the infrared texture cue (camera.spectrum: ir only).
+type IRConfig struct {
+	// MinBrightness is the least face brightness relative to the frame mean;
+	// screens emit no IR and look dark.
+	MinBrightness float64 `yaml:"min_brightness"`
+	// MinTexture is the least mean |Laplacian| over mean brightness of the
+	// face crop; flat prints lack skin texture in IR.
+	MinTexture float64 `yaml:"min_texture"`
+}
+
+// DefaultConfig is the configuration used for zero fields. The thresholds
+// were set on the development clips and synthetic attacks (docs/liveness.md).
+func DefaultConfig() Config {
+	return Config{
+		Mode:      ModePassive,
+		Window:    1500 * time.Millisecond,
+		MinFrames: 8,
+		Timeout:   4 * time.Second,
+		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.025, Attack: 0.012, MinPairs: 3},
+		Blink:     BlinkConfig{Drop: 0.35, Recover: 0.15, MaxDuration: 700 * time.Millisecond},
+		Stillness: StillnessConfig{Still: 0.002, Moving: 0.01},
+		Border:    BorderConfig{MinSides: 3, Fraction: 0.5},
+		IR:        IRConfig{MinBrightness: 0.5, MinTexture: 0.02},
+	}
+}
+
+// WithDefaults returns c with every zero field replaced by DefaultConfig's.
+func (c Config) WithDefaults() Config {
+	d := DefaultConfig()
+	def := func(v *float64, dv float64) {
+		if *v == 0 {
+			*v = dv
+		}
+	}
+	if c.Mode == "" {
+		c.Mode = d.Mode
+	}
+	if c.Window == 0 {
+		c.Window = d.Window
+	}
+	if c.MinFrames == 0 {
+		c.MinFrames = d.MinFrames
+	}
+	if c.Timeout == 0 {
+		c.Timeout = d.Timeout
+	}
+	def(&c.Planarity.MinMotion, d.Planarity.MinMotion)
+	def(&c.Planarity.Live, d.Planarity.Live)
+	def(&c.Planarity.Attack, d.Planarity.Attack)
+	if c.Planarity.MinPairs == 0 {
+		c.Planarity.MinPairs = d.Planarity.MinPairs
+	}
+	def(&c.Blink.Drop, d.Blink.Drop)
+	def(&c.Blink.Recover, d.Blink.Recover)
+	if c.Blink.MaxDuration == 0 {
+		c.Blink.MaxDuration = d.Blink.MaxDuration
+	}
+	def(&c.Stillness.Still, d.Stillness.Still)
+	def(&c.Stillness.Moving, d.Stillness.Moving)
+	if c.Border.MinSides == 0 {
+		c.Border.MinSides = d.Border.MinSides
+	}
+	def(&c.Border.Fraction, d.Border.Fraction)
+	def(&c.IR.MinBrightness, d.IR.MinBrightness)
+	def(&c.IR.MinTexture, d.IR.MinTexture)
+	return c
+}
+
+// Validate names the first field with an impossible value, in the config
+// file's terms (liveness.planarity.live, …).
+func (c Config) Validate() error {
+	bad := func(field string, v any, want string) error {
+		return fmt.Errorf("config: liveness.%s %v: %s", field, v, want)
+	}
+	switch c.Mode {
+	case ModeOff, ModePassive, ModeBlink, ModeStrict:
+	default:
+		return bad("mode", fmt.Sprintf("%q", string(c.Mode)), "must be one of off, passive, blink, strict")
+	}
+	switch {
+	case c.Window <= 0:
+		return bad("window", c.Window, "must be positive (e.g. 1.5s)")
+	case c.MinFrames < 2:
+		return bad("min_frames", c.MinFrames, "must be at least 2")
+	case c.Timeout < c.Window:
+		return bad("timeout", c.Timeout, fmt.Sprintf("must be at least the window (%v)", c.Window))
+	case c.Planarity.MinMotion <= 0:
+		return bad("planarity.min_motion", c.Planarity.MinMotion, "must be positive")
+	case c.Planarity.Attack <= 0 || c.Planarity.Attack > c.Planarity.Live:
+		return bad("planarity.attack", c.Planarity.Attack, fmt.Sprintf("must be positive and at most planarity.live (%v)", c.Planarity.Live))
+	case c.Planarity.MinPairs < 1:
+		return bad("planarity.min_pairs", c.Planarity.MinPairs, "must be at least 1")
+	case c.Blink.Drop <= 0 || c.Blink.Drop >= 1:
+		return bad("blink.drop", c.Blink.Drop, "must be in (0,1)")
+	case c.Blink.Recover <= 0 || c.Blink.Recover >= c.Blink.Drop:
+		return bad("blink.recover", c.Blink.Recover, fmt.Sprintf("must be positive and below blink.drop (%v)", c.Blink.Drop))
+	case c.Blink.MaxDuration <= 0:
+		return bad("blink.max_duration", c.Blink.MaxDuration, "must be positive")
+	case c.Stillness.Still < 0 || c.Stillness.Still > c.Stillness.Moving:
+		return bad("stillness.still", c.Stillness.Still, fmt.Sprintf("must be in [0, stillness.moving (%v)]", c.Stillness.Moving))
+	case c.Border.MinSides < 1 || c.Border.MinSides > 4:
+		return bad("border.min_sides", c.Border.MinSides, "must be 1..4")
+	case c.Border.Fraction <= 0 || c.Border.Fraction > 1:
+		return bad("border.fraction", c.Border.Fraction, "must be in (0,1]")
+	case c.IR.MinBrightness < 0:
+		return bad("ir.min_brightness", c.IR.MinBrightness, "must not be negative")
+	case c.IR.MinTexture < 0:
+		return bad("ir.min_texture", c.IR.MinTexture, "must not be negative")
+	}
+	return nil
+}
+
+// DecodeConfig parses a `liveness:` section body strictly (unknown keys are
+// errors), fills defaults and validates it.
+func DecodeConfig(b []byte) (Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, fmt.Errorf("config: liveness: %w", err)
+	}
+	c = c.WithDefaults()
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}

@@ -1,0 +1,285 @@
+package liveness
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// Verdict is what one cue concluded.
+type Verdict int
+
+// Cue verdicts.
+const (
+	// Abstain means the cue has no evidence either way (e.g. too little motion).
+	Abstain Verdict = iota
+	// LiveVerdict means the cue's evidence says a live face.
+	LiveVerdict
+	// AttackVerdict means the cue's evidence says a presentation attack.
+	AttackVerdict
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case LiveVerdict:
+		return "live"
+	case AttackVerdict:
+		return "attack"
+	}
+	return "abstain"
+}
+
+// MarshalText makes verdicts read as words in JSON and logs.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// Cue names.
+const (
+	CuePlanarity = "planarity"
+	CueBlink     = "blink"
+	CueStillness = "stillness"
+	CueBorder    = "border"
+	CueIR        = "ir"
+)
+
+// CueResult is one cue's finding over the current window.
+type CueResult struct {
+	// Name is one of the Cue* names.
+	Name string `json:"name"`
+	// Value is the cue's statistic (see Note for its meaning); NaN when the
+	// cue had no data.
+	Value float64 `json:"value"`
+	// Verdict is live, attack or abstain.
+	Verdict Verdict `json:"verdict"`
+	// Note explains the value in a few words (units, why it abstained).
+	Note string `json:"note,omitempty"`
+}
+
+func (c CueResult) String() string {
+	return fmt.Sprintf("%s=%.4g(%s)", c.Name, c.Value, c.Verdict)
+}
+
+// pairRes is the planarity measurement between two frames.
+type pairRes struct {
+	motion float64 // RMS residual of the best similarity fit / IOD
+	resid  float64 // RMS residual of the best homography fit / IOD
+}
+
+// planarPair fits both models between the landmark sets of two frames.
+func planarPair(a, b *Mesh) (pairRes, bool) {
+	iod := (a.InterOcular() + b.InterOcular()) / 2
+	if iod < 1 {
+		return pairRes{}, false
+	}
+	sim, err := FitSimilarity(a.Points, b.Points)
+	if err != nil {
+		return pairRes{}, false
+	}
+	h, err := FitHomography(a.Points, b.Points)
+	if err != nil {
+		return pairRes{}, false
+	}
+	return pairRes{
+		motion: rmsResidual(sim.Apply, a.Points, b.Points) / iod,
+		resid:  rmsResidual(h.Apply, a.Points, b.Points) / iod,
+	}, true
+}
+
+// planarity judges the frame pairs of the window: pairs that moved enough
+// beyond a similarity transform are kept; the median of their homography
+// residuals says plane (small) or not (large). Too few moving pairs abstain:
+// little motion can never prove life.
+func planarity(cfg PlanarityConfig, pairs []pairRes) CueResult {
+	r := CueResult{Name: CuePlanarity, Value: math.NaN()}
+	var moving []float64
+	maxMotion := 0.0
+	for _, p := range pairs {
+		maxMotion = math.Max(maxMotion, p.motion)
+		if p.motion >= cfg.MinMotion {
+			moving = append(moving, p.resid)
+		}
+	}
+	if len(moving) < cfg.MinPairs {
+		r.Note = fmt.Sprintf("too little motion: %d of %d pairs moved (max %.4f IOD, need %.4f)", len(moving), len(pairs), maxMotion, cfg.MinMotion)
+		return r
+	}
+	r.Value = median(moving)
+	r.Note = fmt.Sprintf("median homography residual / IOD over %d moving pairs (max motion %.4f)", len(moving), maxMotion)
+	switch {
+	case r.Value >= cfg.Live:
+		r.Verdict = LiveVerdict
+	case r.Value <= cfg.Attack:
+		r.Verdict = AttackVerdict
+	}
+	return r
+}
+
+// sample is one timed scalar.
+type sample struct {
+	t time.Time
+	v float64
+}
+
+// blink looks for a dip of eye openness and its recovery: open (within
+// Recover of the open level) → closed (Drop below it) → open again, all
+// within MaxDuration. The open level is the 80th percentile of the window.
+// A blink says live; its absence abstains (people do not blink on demand).
+func blink(cfg BlinkConfig, s []sample) CueResult {
+	r := CueResult{Name: CueBlink, Value: 0}
+	if len(s) < 3 {
+		r.Value = math.NaN()
+		r.Note = "too few frames"
+		return r
+	}
+	vals := make([]float64, len(s))
+	for i := range s {
+		vals[i] = s[i].v
+	}
+	open := percentile(vals, 0.8)
+	if !(open > 0) {
+		r.Value = math.NaN()
+		r.Note = "no eye opening measured"
+		return r
+	}
+	hiThr := open * (1 - cfg.Recover)
+	loThr := open * (1 - cfg.Drop)
+	best := 0.0
+	found := false
+	for i := range s {
+		if s[i].v > loThr {
+			continue
+		}
+		// s[i] is closed: find the last open sample before and the first after.
+		pre, post := -1, -1
+		for j := i - 1; j >= 0; j-- {
+			if s[j].v >= hiThr {
+				pre = j
+				break
+			}
+		}
+		for j := i + 1; j < len(s); j++ {
+			if s[j].v >= hiThr {
+				post = j
+				break
+			}
+		}
+		depth := 1 - s[i].v/open
+		// A dip without recovery, or one too long, is not a blink (eyes
+		// closed on a photo, or looking down).
+		if pre >= 0 && post >= 0 && s[post].t.Sub(s[pre].t) <= cfg.MaxDuration {
+			found = true
+			best = math.Max(best, depth)
+		}
+	}
+	// Report the deepest dip either way, so the value is informative.
+	minV := vals[0]
+	for _, v := range vals {
+		minV = math.Min(minV, v)
+	}
+	if found {
+		r.Value = best
+		r.Verdict = LiveVerdict
+		r.Note = "depth of the deepest complete blink (1 - closed/open)"
+	} else {
+		r.Value = 1 - minV/open
+		r.Note = "deepest dip, no complete blink (1 - min/open)"
+	}
+	return r
+}
+
+// stillness is the median of 1−NCC between consecutive aligned face crops:
+// a photo held still is frozen; a live face always changes a little.
+func stillness(cfg StillnessConfig, diffs []float64) CueResult {
+	r := CueResult{Name: CueStillness, Value: math.NaN()}
+	var ok []float64
+	for _, d := range diffs {
+		if !math.IsNaN(d) {
+			ok = append(ok, d)
+		}
+	}
+	if len(ok) < 2 {
+		r.Note = "too few crops"
+		return r
+	}
+	r.Value = median(ok)
+	r.Note = "median 1-NCC of consecutive aligned crops"
+	switch {
+	case r.Value <= cfg.Still:
+		r.Verdict = AttackVerdict
+	case r.Value >= cfg.Moving:
+		r.Verdict = LiveVerdict
+	}
+	return r
+}
+
+// border is the share of window frames in which at least MinSides sides of
+// the face carry a straight edge (a phone, tablet or paper frame).
+func border(cfg BorderConfig, sides []int) CueResult {
+	r := CueResult{Name: CueBorder, Value: math.NaN()}
+	if len(sides) == 0 {
+		r.Note = "no frames"
+		return r
+	}
+	n := 0
+	for _, s := range sides {
+		if s >= cfg.MinSides {
+			n++
+		}
+	}
+	r.Value = float64(n) / float64(len(sides))
+	r.Note = fmt.Sprintf("share of frames with >= %d framed sides", cfg.MinSides)
+	switch {
+	case r.Value >= cfg.Fraction:
+		r.Verdict = AttackVerdict
+	case r.Value == 0:
+		r.Verdict = LiveVerdict
+	}
+	return r
+}
+
+// infrared judges the IR texture statistics: a screen is dark under IR
+// illumination, a flat print lacks skin texture. Values are window medians.
+func infrared(cfg IRConfig, st []irStats) CueResult {
+	r := CueResult{Name: CueIR, Value: math.NaN()}
+	var br, tx []float64
+	for _, s := range st {
+		if !math.IsNaN(s.Brightness) && !math.IsNaN(s.Texture) {
+			br = append(br, s.Brightness)
+			tx = append(tx, s.Texture)
+		}
+	}
+	if len(br) == 0 {
+		r.Note = "no IR statistics"
+		return r
+	}
+	b, t := median(br), median(tx)
+	r.Value = t
+	r.Note = fmt.Sprintf("texture (mean |Laplacian| / mean); face brightness / frame %.3f", b)
+	switch {
+	case b < cfg.MinBrightness:
+		r.Verdict = AttackVerdict
+		r.Note = fmt.Sprintf("face dark in IR: brightness / frame %.3f < %.3f (screen?)", b, cfg.MinBrightness)
+	case t < cfg.MinTexture:
+		r.Verdict = AttackVerdict
+		r.Note = fmt.Sprintf("flat IR texture %.4f < %.4f (print?)", t, cfg.MinTexture)
+	default:
+		r.Verdict = LiveVerdict
+	}
+	return r
+}
+
+func median(v []float64) float64 { return percentile(v, 0.5) }
+
+// percentile is the linearly interpolated q-quantile of v (v is not modified).
+func percentile(v []float64, q float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	pos := q * float64(len(s)-1)
+	lo := int(math.Floor(pos))
+	hi := min(lo+1, len(s)-1)
+	f := pos - float64(lo)
+	return s[lo]*(1-f) + s[hi]*f
+}
