@@ -45,7 +45,7 @@ func face3D(rng *rand.Rand) [][3]float64 {
 func setEyes(pts [][3]float64, open float64, depth func(x, y float64) float64) {
 	gap := 5 * open
 	for _, e := range []struct {
-		cx            float64
+		cx                   float64
 		t, b, t1, b1, t2, b2 int
 	}{
 		{-31, idxRightEyeTop, idxRightEyeBottom, idxRightEyeTopOut, idxRightEyeBotOut, idxRightEyeTopIn, idxRightEyeBotIn},
