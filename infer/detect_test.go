@@ -80,10 +80,10 @@ func TestWeightedNMS(t *testing.T) {
 		return d
 	}
 	dets := []Detection{
-		mk(0.1, 0.1, 0.3, 0.3, 0.6),  // overlaps the 0.9 box (IoU ≈ 0.68)
-		mk(0.7, 0.7, 0.9, 0.9, 0.8),  // separate face
+		mk(0.1, 0.1, 0.3, 0.3, 0.6),   // overlaps the 0.9 box (IoU ≈ 0.68)
+		mk(0.7, 0.7, 0.9, 0.9, 0.8),   // separate face
 		mk(0.12, 0.1, 0.32, 0.3, 0.9), // best
-		mk(0.2, 0.2, 0.4, 0.4, 0.7),  // overlaps the best by IoU ≈ 0.25 < 0.3: kept
+		mk(0.2, 0.2, 0.4, 0.4, 0.7),   // overlaps the best by IoU ≈ 0.25 < 0.3: kept
 	}
 	out := weightedNMS(nil, dets, 0.3)
 	if len(out) != 3 {
