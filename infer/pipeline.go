@@ -157,6 +157,8 @@ type Pipeline struct {
 	dets  []Detection
 	bufs  []faceBuf
 	res   Result
+
+	closers []*TFLiteNet
 }
 
 // NewPipelineNets builds a pipeline on the given model instances.
