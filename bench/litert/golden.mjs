@@ -78,7 +78,6 @@ async function main() {
     return c;
   }
 
-  const pkg = JSON.parse(fs.readFileSync(path.join(here, 'node_modules', '@litertjs', 'core', 'package.json'), 'utf8'));
   const out = { runtime: '', format: FORMAT, cases: [] };
   for (const c of inManifest.cases) {
     if (c.inputs.length !== 1) throw new Error(`${c.model}/${c.case}: ${c.inputs.length} inputs, want 1`);
@@ -110,7 +109,7 @@ async function main() {
     out.cases.push(mc);
     console.error(`golden: ${c.model} ${c.case} [${c.inputs[0].shape}] -> ${mc.outputs.map((o) => `${o.name}[${o.shape}]`).join(' ')}`);
   }
-  out.runtime = `@litertjs/core@${pkg.version} ${L.loadedScript} accelerator=wasm numThreads=1 node=${process.version}`;
+  out.runtime = `@litertjs/core@${L.version} ${L.loadedScript} accelerator=wasm numThreads=1 node=${process.version}`;
   fs.writeFileSync(path.join(args.out, 'manifest.json'), JSON.stringify(out, null, 2) + '\n');
 }
 

@@ -19,6 +19,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** Directory holding the LiteRT.js .js/.wasm files. */
 export const wasmDir = path.join(here, 'node_modules', '@litertjs', 'core', 'wasm');
 
+/** The installed @litertjs/core version. */
+export const version = JSON.parse(
+  fs.readFileSync(path.join(here, 'node_modules', '@litertjs', 'core', 'package.json'), 'utf8'),
+).version;
+
 /** Which Emscripten loader was used (set by importScripts). */
 export let loadedScript = '';
 

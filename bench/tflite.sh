@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# tflite.sh: time our interpreter (infer/tflite, Threads: 1) against Google's
+# runtime (LiteRT.js @litertjs/core, WASM/XNNPACK, one thread) on the same
+# models and inputs, in one invocation, like TensorFlow's benchmark_model
+# (warm-up runs, then the median of timed runs).
+#
+# Usage: bench/tflite.sh            (make bench)
+#   RUNS=N        timed runs per light model (default 30)
+#   HEAVY_RUNS=N  timed runs for FaceAntiSpoofing (default 10)
+#   WARMUP=N      untimed warm-up runs (default 5)
+#
+# Rows: BlazeFace short range, MobileFaceNet at batch 1 (label
+# MobileFaceNet.tflite@b1; LiteRT runs a copy patched to batch 1, ours uses
+# ResizeInput) and as stored (batch 2), face_landmark, FaceAntiSpoofing.
+# Both sides get the same deterministic input (see bench/litert/bench.mjs).
+# The output ends with one line per model:
+#   model=<file> ours_ms=<median> litert_ms=<median> ratio=<ours/litert>
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+models=${MODELS:-models}
+runs=${RUNS:-30}
+heavy_runs=${HEAVY_RUNS:-10}
+warmup=${WARMUP:-5}
+
+for tool in go node npm; do
+  command -v "$tool" >/dev/null || { echo "tflite.sh: $tool is not installed" >&2; exit 1; }
+done
+
+want=$(node -p "require('./bench/litert/package.json').dependencies['@litertjs/core']")
+have=$(node -p "try { require('./bench/litert/node_modules/@litertjs/core/package.json').version } catch { '' }")
+if [ "$have" != "$want" ]; then
+  echo "tflite.sh: npm ci in bench/litert" >&2
+  (cd bench/litert && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/facegate" ./cmd/facegate
+
+# label|file|batch ("" = as stored)|runs
+benches=(
+  "face_detection_short_range.tflite|face_detection_short_range.tflite||$runs"
+  "MobileFaceNet.tflite@b1|MobileFaceNet.tflite|1|$runs"
+  "MobileFaceNet.tflite|MobileFaceNet.tflite||$runs"
+  "face_landmark.tflite|face_landmark.tflite||$runs"
+  "FaceAntiSpoofing.tflite|FaceAntiSpoofing.tflite||$heavy_runs"
+)
+
+# LiteRT's WASM logs INFO lines and a WebGPU warning on stderr.
+quiet() { grep -v -e '^INFO: ' -e 'WebGPU' -e 'navigator is not defined' -e '^    at ' -e 'NPU accelerator' >&2 || true; }
+
+for b in "${benches[@]}"; do
+  IFS='|' read -r label file batch n <<<"$b"
+  path="$models/$file"
+  [ -f "$path" ] || { echo "tflite.sh: $path is missing: run make models" >&2; exit 1; }
+  echo "tflite.sh: $label: LiteRT.js..." >&2
+  lr=$(node bench/litert/bench.mjs "$path" --runs "$n" --warmup "$warmup" ${batch:+--batch "$batch"} 2> >(quiet))
+  echo "tflite.sh: $label: ours..." >&2
+  shape_arg=()
+  if [ -n "$batch" ]; then
+    # the shape LiteRT ran (stored shape with the batch replaced)
+    shape_arg=(--input-shape "$(node -p "JSON.parse(process.argv[1]).input_shape.join(',')" "$lr")")
+  fi
+  ours=$("$tmp/facegate" model bench "$path" --threads 1 --runs "$n" --warmup "$warmup" "${shape_arg[@]}" --json)
+  printf '%s\t%s\t%s\n' "$label" "$ours" "$lr" >>"$tmp/results"
+done
+
+echo
+node bench/litert/report.mjs "$tmp/results"
