@@ -1,0 +1,65 @@
+package gallery
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+)
+
+// Config is the daemon's `gallery:` section.
+type Config struct {
+	// DB is the path of the bbolt gallery file.
+	DB string `yaml:"db"`
+	// KeyFile is the path of the 32-byte device key (mode 0600), created at
+	// provisioning with `CreateKey`.
+	KeyFile string `yaml:"key_file"`
+	// QuarantineDir is where a store that fails its integrity check is moved;
+	// empty means the directory of DB.
+	QuarantineDir string `yaml:"quarantine_dir"`
+	// Dim is the embedding dimension (192 for MobileFaceNet).
+	Dim int `yaml:"dim"`
+	// MaxTemplatesPerPerson bounds the templates one person may hold.
+	MaxTemplatesPerPerson int `yaml:"max_templates_per_person"`
+}
+
+// Defaults used by SetDefaults.
+const (
+	DefaultDim                   = 192
+	DefaultMaxTemplatesPerPerson = 10
+)
+
+// SetDefaults fills the zero numeric fields with their defaults. Paths have
+// no default: the daemon's config must name them.
+func (c *Config) SetDefaults() {
+	if c.Dim == 0 {
+		c.Dim = DefaultDim
+	}
+	if c.MaxTemplatesPerPerson == 0 {
+		c.MaxTemplatesPerPerson = DefaultMaxTemplatesPerPerson
+	}
+}
+
+// Validate checks c after SetDefaults and returns every problem, each naming
+// the field, the bad value and the fix.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DB == "" {
+		errs = append(errs, errors.New("gallery.db: empty; set the gallery database path, e.g. /var/lib/facegate/gallery.db"))
+	}
+	if c.KeyFile == "" {
+		errs = append(errs, errors.New("gallery.key_file: empty; set the device key path, e.g. /etc/facegate/gallery.key (created at provisioning)"))
+	}
+	if c.DB != "" && c.KeyFile != "" && filepath.Clean(c.DB) == filepath.Clean(c.KeyFile) {
+		errs = append(errs, fmt.Errorf("gallery.key_file: %q is the same file as gallery.db; keep the key in its own file", c.KeyFile))
+	}
+	if c.QuarantineDir != "" && c.DB != "" && filepath.Clean(c.QuarantineDir) == filepath.Clean(c.DB) {
+		errs = append(errs, fmt.Errorf("gallery.quarantine_dir: %q is the database file; name a directory or leave it empty", c.QuarantineDir))
+	}
+	if c.Dim < 1 || c.Dim > MaxDim {
+		errs = append(errs, fmt.Errorf("gallery.dim: %d outside 1..%d; use the embedder's output size (192 for MobileFaceNet)", c.Dim, MaxDim))
+	}
+	if c.MaxTemplatesPerPerson < 1 || c.MaxTemplatesPerPerson > 1000 {
+		errs = append(errs, fmt.Errorf("gallery.max_templates_per_person: %d outside 1..1000; the default is %d", c.MaxTemplatesPerPerson, DefaultMaxTemplatesPerPerson))
+	}
+	return errors.Join(errs...)
+}
