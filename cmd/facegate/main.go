@@ -110,3 +110,25 @@ func printCommands(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nfacegate help COMMAND shows a command's usage.")
 }
+
+// parseArgs parses flags that may appear before, between or after the
+// positional arguments (`facegate model bench M.tflite --runs 5`), which
+// the standard flag package alone does not allow, and returns the
+// positional arguments.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

@@ -47,8 +47,8 @@ func TestGolden(t *testing.T) {
 		t.Run(strings.TrimSuffix(mc.Model, ".tflite")+"/"+mc.Case, func(t *testing.T) {
 			model, ok := models[mc.Model]
 			if !ok {
-				path := testfaces.Model(t, mc.Model)
-				model, err = tflite.Load(path)
+				var err error
+				model, err = tflite.Load(testfaces.Model(t, mc.Model))
 				if err != nil {
 					t.Fatalf("load %s: %v", mc.Model, err)
 				}

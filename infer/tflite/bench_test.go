@@ -1,0 +1,56 @@
+package tflite
+
+import (
+	"context"
+	"testing"
+
+	"github.com/facegate/facegate/internal/testfaces"
+)
+
+// BenchmarkInvoke times one Invoke of each model at one thread; -benchmem
+// shows the zero allocations per run.
+func BenchmarkInvoke(b *testing.B) {
+	cases := []struct {
+		name, file string
+		shape      []int
+		threads    int
+	}{
+		{"blazeface", "face_detection_short_range.tflite", nil, 1},
+		{"mobilefacenet_b1", "MobileFaceNet.tflite", []int{1, 112, 112, 3}, 1},
+		{"mobilefacenet_b2", "MobileFaceNet.tflite", nil, 1},
+		{"mobilefacenet_b1_t2", "MobileFaceNet.tflite", []int{1, 112, 112, 3}, 2},
+		{"face_landmark", "face_landmark.tflite", nil, 1},
+		{"antispoof", "FaceAntiSpoofing.tflite", nil, 1},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			m, err := Load(testfaces.Model(b, c.file))
+			if err != nil {
+				b.Fatal(err)
+			}
+			ip, err := NewInterpreter(m, Options{Threads: c.threads})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ip.Close()
+			if c.shape != nil {
+				if err := ip.ResizeInput(0, c.shape); err != nil {
+					b.Fatal(err)
+				}
+			}
+			in := ip.Input(0).Float32s()
+			for i := range in {
+				in[i] = float32(i%255)/127.5 - 1
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := ip.Invoke(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(ip.MACs())*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+		})
+	}
+}
