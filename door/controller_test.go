@@ -130,7 +130,10 @@ func (r *rig) stop() error {
 	return r.stopErr
 }
 
-func (r *rig) set(p *gpio.Level, l gpio.Level, pin interface{ Lock(); Unlock() }) {
+func (r *rig) set(p *gpio.Level, l gpio.Level, pin interface {
+	Lock()
+	Unlock()
+}) {
 	pin.Lock()
 	*p = l
 	pin.Unlock()
