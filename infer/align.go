@@ -110,3 +110,24 @@ func scaleMap(x0, y0, sw, sh float64, dw, dh int) Affine {
 	fx, fy := sw/float64(dw), sh/float64(dh)
 	return Affine{fx, 0, x0 + 0.5*fx - 0.5, 0, fy, y0 + 0.5*fy - 0.5}
 }
+
+// AlignMap3 is AlignMap with only the eyes and the mouth centre (no nose
+// tip), which keeps a turned head's nose from pulling the crop sideways.
+func AlignMap3(kp [6]Point) (Affine, error) {
+	idx := []int{RightEye, LeftEye, MouthCentre}
+	src := make([][2]float64, 3)
+	dst := make([][2]float64, 3)
+	for i, k := range idx {
+		src[i] = [2]float64{float64(kp[k].X) - 0.5, float64(kp[k].Y) - 0.5}
+		dst[i] = ArcFaceTemplate[k]
+	}
+	fwd, err := Similarity(src, dst)
+	if err != nil {
+		return Affine{}, err
+	}
+	inv, ok := fwd.Invert()
+	if !ok {
+		return Affine{}, errDegenerate
+	}
+	return inv, nil
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/facegate/facegate/infer"
+	"github.com/facegate/facegate/infer/eval"
+)
+
+func init() {
+	register("eval", command{
+		summary: "measure face verification accuracy on a folder of labelled images",
+		usage: "eval DIR [--pairs FILE] [--json] [--plot roc.png] [--threads N] [--variant aligned|aligned3|crop] [--flip=true|false]\n" +
+			"             [--models DIR] [--full-range] [--match-threshold T] [--calibration-out FILE]\n\n" +
+			"DIR holds DIR/<identity>/<image>. Without --pairs every genuine and impostor pair is scored;\n" +
+			"with --pairs, an LFW pairs.txt (files DIR/<name>/<name>_<nnnn>.jpg) and its 10-fold accuracy.",
+		run: runEval,
+	})
+}
+
+// parseInterspersed parses flags that may come before or after positional
+// arguments (the flag package stops at the first positional one).
+func parseInterspersed(fs interface {
+	Parse([]string) error
+	Args() []string
+}, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("eval", stderr)
+	pairsFile := fs.String("pairs", "", "LFW pairs.txt to score instead of all pairs")
+	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	plot := fs.String("plot", "", "write a ROC curve PNG (log FAR axis) to this file")
+	threads := fs.Int("threads", 1, "images processed in parallel (one interpreter set each)")
+	variantName := fs.String("variant", "aligned", "face crop: aligned (ArcFace template), aligned3 (eyes + mouth), crop (naive square crop)")
+	flip := fs.Bool("flip", true, "add the mirrored face's embedding before normalising")
+	models := fs.String("models", "models", "directory with the .tflite model files")
+	fullRange := fs.Bool("full-range", false, "also run face_detection_full_range.tflite on images where short-range finds nothing")
+	matchThr := fs.Float64("match-threshold", 0, "cosine threshold for the 1:N estimate (default: the shipped default match threshold)")
+	calOut := fs.String("calibration-out", "", "write the similarity→false-match-rate table derived from the impostor scores (JSON)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("need exactly one DIR, got %d arguments", len(pos))
+	}
+	dir := pos[0]
+	if *threads < 1 || *threads > 256 {
+		return usageError("--threads %d: must be 1…256", *threads)
+	}
+	variant, err := eval.ParseVariant(*variantName)
+	if err != nil {
+		return usageError("--variant: %v", err)
+	}
+	if *matchThr == 0 {
+		*matchThr = infer.DefaultMatchThreshold
+	}
+	if !(*matchThr > -1 && *matchThr < 1) {
+		return usageError("--match-threshold %v: must be in (-1, 1)", *matchThr)
+	}
+
+	var imgs []eval.Image
+	var pairs []eval.Pair
+	folds := 0
+	if *pairsFile != "" {
+		f, err := os.Open(*pairsFile)
+		if err != nil {
+			return fmt.Errorf("--pairs: %w", err)
+		}
+		lp, err := eval.ParseLFWPairs(f, dir)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", *pairsFile, err)
+		}
+		imgs, pairs, folds = lp.Images, lp.Pairs, lp.Folds
+		// LFW's labelled person is the central face.
+		for i := range imgs {
+			imgs[i].Identity = "lfw_" + imgs[i].Identity
+		}
+	} else {
+		if imgs, err = eval.LoadDir(dir); err != nil {
+			return err
+		}
+		pairs = eval.AllPairs(imgs)
+	}
+
+	cfg := infer.Config{
+		DetectorModel: filepath.Join(*models, "face_detection_short_range.tflite"),
+		EmbedderModel: filepath.Join(*models, "MobileFaceNet.tflite"),
+	}
+	if *fullRange {
+		cfg.FullRangeModel = filepath.Join(*models, "face_detection_full_range.tflite")
+	}
+	m, err := infer.LoadModels(cfg)
+	if err != nil {
+		return err
+	}
+	opts := eval.EmbedOptions{Config: cfg, Models: m, Variant: variant, Flip: *flip, Workers: *threads}
+	bar := newProgress(stderr)
+	if bar != nil {
+		opts.Progress = bar.update
+	}
+	res, err := eval.Embed(ctx, imgs, opts)
+	if bar != nil {
+		bar.finish()
+	}
+	if err != nil {
+		return err
+	}
+	rep := eval.Score(imgs, res, pairs, eval.ScoreOptions{Dir: dir, Variant: variant, Flip: *flip, Workers: *threads, Folds: folds, MatchThreshold: *matchThr})
+
+	if *plot != "" {
+		if err := writePlot(*plot, rep); err != nil {
+			return err
+		}
+	}
+	if *calOut != "" {
+		t := eval.Calibrate(rep.Genuine, rep.Impostor)
+		t.Source = fmt.Sprintf("facegate eval %s: %d genuine and %d impostor pairs", filepath.Base(filepath.Clean(dir)), rep.GenuinePairs, rep.ImpostorPairs)
+		t.Variant, t.Flip = rep.Variant, rep.Flip
+		b, err := json.MarshalIndent(t, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*calOut, append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("--calibration-out: %w", err)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	rep.WriteText(stdout)
+	if *plot != "" {
+		fmt.Fprintf(stdout, "ROC plot: %s\n", *plot)
+	}
+	return nil
+}
+
+func writePlot(path string, rep *eval.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	label := rep.Variant
+	if rep.Flip {
+		label += "+flip"
+	}
+	if rep.EER != nil {
+		label += fmt.Sprintf(" (EER %.2f%%)", 100**rep.EER)
+	}
+	minFAR := 1e-4
+	if n := rep.ImpostorPairs; n > 0 {
+		minFAR = 1 / float64(n)
+	}
+	title := fmt.Sprintf("ROC: %s, %d genuine / %d impostor pairs", filepath.Base(filepath.Clean(rep.Dir)), rep.GenuinePairs, rep.ImpostorPairs)
+	err = eval.PlotROC(f, title, []eval.Curve{{Label: label, Points: eval.ROC(rep.Genuine, rep.Impostor)}}, minFAR)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("--plot: %w", cerr)
+	}
+	return err
+}
+
+// progress draws a one-line bar on a terminal.
+type progress struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// newProgress returns a bar when w is a terminal, else nil.
+func newProgress(w io.Writer) *progress {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return &progress{w: w}
+}
+
+func (p *progress) update(done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	const width = 40
+	n := done * width / max(total, 1)
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d images", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+}
+
+func (p *progress) finish() {
+	fmt.Fprint(p.w, "\r\033[K")
+}

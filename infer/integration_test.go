@@ -1,0 +1,120 @@
+package infer
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/facegate/facegate/internal/testfaces"
+)
+
+func testPipeline(t *testing.T) *Pipeline {
+	t.Helper()
+	cfg := Config{
+		DetectorModel: testfaces.Model(t, "face_detection_short_range.tflite"),
+		EmbedderModel: testfaces.Model(t, "MobileFaceNet.tflite"),
+	}
+	m, err := LoadModels(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPipeline(cfg, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// TestDetectAlignEmbed runs the real models on dev images: the same
+// person must score higher than different people.
+func TestDetectAlignEmbed(t *testing.T) {
+	dev := testfaces.Dir(t, "dev")
+	p := testPipeline(t)
+	ctx := context.Background()
+	embed := func(rel string) []float32 {
+		img, err := DecodeFile(filepath.Join(dev, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dets, pass, err := p.Detect(ctx, img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dets) == 0 || pass != PassShortRange {
+			t.Fatalf("%s: %d faces (pass %s), want ≥ 1", rel, len(dets), pass)
+		}
+		best := 0
+		for i, d := range dets {
+			if d.Box.Area() > dets[best].Box.Area() {
+				best = i
+			}
+		}
+		m, err := AlignMap(dets[best].Keypoints)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := make([]float32, EmbeddingDim)
+		if err := p.EmbedMap(ctx, img, m, false, e, nil); err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	a1 := embed("df_angelina_jolie/1.jpg")
+	a2 := embed("df_angelina_jolie/2.jpg")
+	m1 := embed("df_matt_damon/1.jpg")
+	l1 := embed("lfw_condoleezza_rice/1.jpg")
+	l2 := embed("lfw_condoleezza_rice/2.jpg")
+	gen1, gen2 := Cosine(a1, a2), Cosine(l1, l2)
+	for _, imp := range []float32{Cosine(a1, m1), Cosine(a2, m1), Cosine(a1, l1), Cosine(m1, l2)} {
+		if !(gen1 > imp && gen2 > imp) {
+			t.Errorf("genuine %.3f, %.3f not above impostor %.3f", gen1, gen2, imp)
+		}
+	}
+	if gen1 < 0.4 || gen2 < 0.4 {
+		t.Errorf("genuine similarities %.3f, %.3f are implausibly low", gen1, gen2)
+	}
+}
+
+// TestProcess checks what the daemon gets: a gated, aligned, embedded face.
+func TestProcess(t *testing.T) {
+	dev := testfaces.Dir(t, "dev")
+	p := testPipeline(t)
+	img, err := DecodeFile(filepath.Join(dev, "df_angelina_jolie/1.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.Process(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Faces) != 1 {
+		t.Fatalf("%d faces, want 1", len(r.Faces))
+	}
+	f := r.Faces[0]
+	if !f.Quality.OK() || f.Embedding == nil || f.Aligned == nil || f.Aligned.Rect.Dx() != CropSize {
+		t.Fatalf("face not embedded: quality %+v, embedding %v", f.Quality, f.Embedding != nil)
+	}
+	if n := Cosine(f.Embedding, f.Embedding); n < 0.999 || n > 1.001 {
+		t.Errorf("embedding norm² %v, want 1", n)
+	}
+	if f.Score < 0.5 || f.EyeDistance() < 60 {
+		t.Errorf("score %v eye distance %v: implausible for a 1024-px portrait", f.Score, f.EyeDistance())
+	}
+	keep := f.Clone()
+	// A 150-px LFW image has eyes ~25 px apart: rejected with a reason.
+	small, err := DecodeFile(filepath.Join(dev, "lfw_jiang_zemin/1.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err = p.Process(context.Background(), small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Faces) == 0 || r.Faces[0].Quality.OK() || r.Faces[0].Embedding != nil {
+		t.Fatalf("small face accepted: %+v", r.Faces)
+	}
+	if keep.Embedding[0] == 0 && keep.Embedding[1] == 0 || Cosine(keep.Embedding, keep.Embedding) < 0.999 {
+		t.Error("Clone did not survive the next Process call")
+	}
+}
