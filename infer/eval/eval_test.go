@@ -226,7 +226,7 @@ func TestPlotROC(t *testing.T) {
 
 func TestPick(t *testing.T) {
 	dets := []infer.Detection{
-		{Box: infer.Rect{X0: 0, Y0: 0, X1: 60, Y1: 60}},    // largest, off-centre
+		{Box: infer.Rect{X0: 0, Y0: 0, X1: 60, Y1: 60}},     // largest, off-centre
 		{Box: infer.Rect{X0: 50, Y0: 50, X1: 100, Y1: 100}}, // central
 	}
 	if i := Pick(dets, 150, 150, false); i != 0 {
