@@ -87,13 +87,13 @@ func NewHardware(cfg Config, l *Lines) (Hardware, error) {
 	}
 	hw := Hardware{
 		Lock:    Relay{Out: l.Lock, LockedLevel: LockedLevel(cfg.Lock)},
-		Contact: contact{newSwitch(l.Contact, cfg.Contact)},
+		Contact: contact{NewSwitch(l.Contact, cfg.Contact)},
 	}
 	if l.Exit != nil {
-		hw.Exit = exitButton{newSwitch(l.Exit, cfg.Exit)}
+		hw.Exit = exitButton{NewSwitch(l.Exit, cfg.Exit)}
 	}
 	if l.Fire != nil {
-		hw.Fire = fireInput{newSwitch(l.Fire, cfg.Fire)}
+		hw.Fire = fireInput{NewSwitch(l.Fire, cfg.Fire)}
 	}
 	return hw, nil
 }
@@ -136,7 +136,8 @@ type Switch struct {
 	NormallyClosed bool
 }
 
-func newSwitch(in Input, c InputConfig) Switch {
+// NewSwitch interprets in according to c (switch type and wiring).
+func NewSwitch(in Input, c InputConfig) Switch {
 	return Switch{In: in, ClosedLevel: gpio.Level(c.ClosedLevel == High), NormallyClosed: c.Type == NormallyClosed}
 }
 
