@@ -150,6 +150,10 @@ type Observation struct {
 	Second float64
 	// ValidFrom and ValidUntil bound when Person may be granted (zero: open).
 	ValidFrom, ValidUntil time.Time
+	// Ineligible, when not empty, says why Person matched but may not be
+	// granted now (e.g. "expired", "not yet valid"): the gallery's own
+	// validity check. Such a track is denied for schedule.
+	Ineligible string
 	// Liveness is the track's liveness verdict as of this frame.
 	Liveness Liveness
 }
@@ -181,9 +185,10 @@ type Lockout struct {
 }
 
 type frameResult struct {
-	person string
-	score  float64
-	match  bool
+	person     string
+	score      float64
+	match      bool
+	ineligible string
 }
 
 type track struct {
@@ -257,7 +262,7 @@ func (e *Engine) Observe(o Observation) (Decision, bool) {
 		return Decision{}, false
 	}
 	match := o.Person != "" && o.Score >= e.cfg.Threshold && o.Score-o.Second >= e.cfg.Margin
-	t.window = append(t.window, frameResult{person: o.Person, score: o.Score, match: match})
+	t.window = append(t.window, frameResult{person: o.Person, score: o.Score, match: match, ineligible: o.Ineligible})
 	if len(t.window) > e.cfg.N {
 		t.window = t.window[1:]
 	}
@@ -279,6 +284,9 @@ func (e *Engine) Observe(o Observation) (Decision, bool) {
 					fmt.Sprintf("no liveness verdict within %v", e.cfg.LivenessTimeout)), true
 			}
 			return Decision{}, false
+		}
+		if o.Ineligible != "" {
+			return e.decide(o.Track, t, o.At, DeniedSchedule, person, score, "person not allowed now: "+o.Ineligible), true
 		}
 		if !o.ValidFrom.IsZero() && o.At.Before(o.ValidFrom) ||
 			!o.ValidUntil.IsZero() && !o.At.Before(o.ValidUntil) {

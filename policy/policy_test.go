@@ -137,12 +137,14 @@ func TestValidityWindow(t *testing.T) {
 	tests := []struct {
 		name        string
 		from, until time.Time
+		ineligible  string
 		want        Outcome
 	}{
-		{"open window", time.Time{}, time.Time{}, Granted},
-		{"inside", t0.Add(-time.Hour), t0.Add(time.Hour), Granted},
-		{"not yet valid", t0.Add(time.Hour), time.Time{}, DeniedSchedule},
-		{"expired", time.Time{}, t0, DeniedSchedule},
+		{"open window", time.Time{}, time.Time{}, "", Granted},
+		{"inside", t0.Add(-time.Hour), t0.Add(time.Hour), "", Granted},
+		{"not yet valid", t0.Add(time.Hour), time.Time{}, "", DeniedSchedule},
+		{"expired", time.Time{}, t0, "", DeniedSchedule},
+		{"gallery says expired", time.Time{}, time.Time{}, "expired", DeniedSchedule},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,7 +153,7 @@ func TestValidityWindow(t *testing.T) {
 			var ok bool
 			for i := range 2 {
 				o := frame{i * 33, 1, "alice", 0.7, 0.1, "", LivenessOff}.obs()
-				o.ValidFrom, o.ValidUntil = tc.from, tc.until
+				o.ValidFrom, o.ValidUntil, o.Ineligible = tc.from, tc.until, tc.ineligible
 				d, ok = e.Observe(o)
 			}
 			if !ok || d.Outcome != tc.want {

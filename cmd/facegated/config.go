@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/facegate/facegate/door"
+	"github.com/facegate/facegate/infer"
+	"github.com/facegate/facegate/policy"
+)
+
+// DefaultConfigPath is where the daemon reads its config unless -config says otherwise.
+const DefaultConfigPath = "/etc/facegate/facegated.yaml"
+
+// Config is the daemon's whole configuration: one YAML file (see
+// systemd/facegated.example.yaml, which documents every key). Each section
+// belongs to the package that uses it.
+type Config struct {
+	// Device names this terminal to the site's MQTT broker and in events.
+	Device DeviceConfig `yaml:"device"`
+	// StateDir holds the gallery, the outbox and the device keys; systemd's
+	// StateDirectory=facegate makes it /var/lib/facegate.
+	StateDir string `yaml:"state_dir"`
+	// Camera selects and tunes the frame source.
+	Camera CameraConfig `yaml:"camera"`
+	// Infer names the model files and the detection and quality settings.
+	Infer infer.Config `yaml:"infer"`
+	// Liveness selects the liveness policy.
+	Liveness LivenessConfig `yaml:"liveness"`
+	// Gallery locates the encrypted template store.
+	Gallery GalleryConfig `yaml:"gallery"`
+	// Policy is the decision policy (consensus, thresholds, attempt limiting).
+	Policy policy.Config `yaml:"policy"`
+	// Door is the lock, contact, exit button and fire input wiring.
+	Door door.Config `yaml:"door"`
+	// MQTT is the broker connection, topics and trusted admin keys.
+	MQTT MQTTConfig `yaml:"mqtt"`
+	// Metrics is the local Prometheus endpoint.
+	Metrics MetricsConfig `yaml:"metrics"`
+	// Log selects log format and level.
+	Log LogConfig `yaml:"log"`
+}
+
+// DeviceConfig identifies the terminal.
+type DeviceConfig struct {
+	// ID is the device id, unique within the site ([a-z0-9_-], 1..64).
+	ID string `yaml:"id"`
+	// Site is the site id ([a-z0-9_-], 1..64).
+	Site string `yaml:"site"`
+}
+
+// MetricsConfig is the local observability endpoint.
+type MetricsConfig struct {
+	// Listen is host:port for /metrics and /healthz; empty disables it.
+	Listen string `yaml:"listen"`
+}
+
+// LogConfig selects the log output.
+type LogConfig struct {
+	// Format is "auto" (JSON under systemd, text on a terminal), "json" or "text".
+	Format string `yaml:"format"`
+	// Level is debug, info, warn or error.
+	Level string `yaml:"level"`
+}
+
+// GalleryConfig locates the gallery store.
+type GalleryConfig struct {
+	// Path is the bbolt store; relative paths are under state_dir.
+	Path string `yaml:"path"`
+	// KeyFile is the AES-256 device key (0600); relative to state_dir.
+	KeyFile string `yaml:"key_file"`
+}
+
+// ModelDir is where the package installs the models.
+const ModelDir = "/usr/share/facegate/models"
+
+func defaultInfer() infer.Config {
+	c := infer.Config{
+		DetectorModel: filepath.Join(ModelDir, "face_detection_short_range.tflite"),
+		EmbedderModel: filepath.Join(ModelDir, "MobileFaceNet.tflite"),
+		Threads:       2,
+	}
+	return c.WithDefaults()
+}
+
+// defaultConfig returns every default; the file is decoded on top of it.
+func defaultConfig() Config {
+	return Config{
+		StateDir: "/var/lib/facegate",
+		Camera:   defaultCamera(),
+		Infer:    defaultInfer(),
+		Liveness: defaultLiveness(),
+		Gallery:  GalleryConfig{Path: "gallery.db", KeyFile: "gallery.key"},
+		Policy:   policy.Defaults(),
+		Door:     door.Defaults(),
+		MQTT:     defaultMQTT(),
+		Metrics:  MetricsConfig{Listen: "127.0.0.1:9464"},
+		Log:      LogConfig{Format: "auto", Level: "info"},
+	}
+}
+
+// LoadConfig reads, strictly decodes, defaults and validates a config file.
+func LoadConfig(path string) (Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	cfg, err := ParseConfig(b)
+	if err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// ParseConfig decodes YAML on top of the defaults, rejecting unknown keys,
+// then validates the result.
+func ParseConfig(b []byte) (Config, error) {
+	cfg := defaultConfig()
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, explainYAML(err)
+	}
+	var extra any
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return Config{}, errors.New("more than one YAML document: keep the whole config in one document")
+	}
+	cfg.resolvePaths()
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// explainYAML turns yaml.v3's "field x not found in type main.T" into words.
+func explainYAML(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("not valid YAML: %w", err)
+	}
+	re := regexp.MustCompile(`field (\S+) not found in type \S+`)
+	msgs := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		msgs[i] = re.ReplaceAllString(m, "unknown key $1 (check its spelling and section; systemd/facegated.example.yaml lists every key)")
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+func (c *Config) resolvePaths() {
+	under := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(c.StateDir, p)
+	}
+	c.Gallery.Path = under(c.Gallery.Path)
+	c.Gallery.KeyFile = under(c.Gallery.KeyFile)
+	c.MQTT.DeviceKeyFile = under(c.MQTT.DeviceKeyFile)
+	c.MQTT.OutboxPath = under(c.MQTT.OutboxPath)
+}
+
+var idRE = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
+
+// Validate checks every section; the error names the field, the bad value
+// and what to do.
+func (c Config) Validate() error {
+	var errs []error
+	if !idRE.MatchString(c.Device.ID) {
+		errs = append(errs, fmt.Errorf("device.id: %q is not valid: use 1-64 characters from a-z, 0-9, _ and - (e.g. \"front-door\")", c.Device.ID))
+	}
+	if !idRE.MatchString(c.Device.Site) {
+		errs = append(errs, fmt.Errorf("device.site: %q is not valid: use 1-64 characters from a-z, 0-9, _ and - (e.g. \"hq\")", c.Device.Site))
+	}
+	if !filepath.IsAbs(c.StateDir) {
+		errs = append(errs, fmt.Errorf("state_dir: %q is not an absolute path: use e.g. /var/lib/facegate", c.StateDir))
+	}
+	if c.Metrics.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			errs = append(errs, fmt.Errorf("metrics.listen: %q is not host:port: use e.g. 127.0.0.1:9464, or \"\" to disable", c.Metrics.Listen))
+		}
+	}
+	switch c.Log.Format {
+	case "auto", "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("log.format: %q is unknown: use auto, json or text", c.Log.Format))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level: %q is unknown: use debug, info, warn or error", c.Log.Level))
+	}
+	if c.Gallery.Path == "" {
+		errs = append(errs, errors.New("gallery.path: empty: name the gallery store file, e.g. gallery.db"))
+	}
+	if c.Gallery.KeyFile == "" {
+		errs = append(errs, errors.New("gallery.key_file: empty: name the gallery key file, e.g. gallery.key (facegate provision creates it)"))
+	}
+	for _, v := range []interface{ Validate() error }{c.Camera, c.Infer, c.Liveness, c.Policy, c.Door, c.MQTT} {
+		if err := v.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
