@@ -26,7 +26,7 @@ type Latest struct {
 	done    chan struct{}
 	err     error // why Run ended, valid once done is closed
 
-	delivered, dropped atomic.Uint64
+	received, delivered, dropped atomic.Uint64
 }
 
 // NewLatest returns a Latest reading src. It does not close src.
@@ -71,6 +71,7 @@ func (l *Latest) Run(ctx context.Context) (err error) {
 			}
 			return err
 		}
+		l.received.Add(1)
 		l.mu.Lock()
 		b := l.free[len(l.free)-1]
 		l.free = l.free[:len(l.free)-1]
@@ -129,6 +130,10 @@ func (l *Latest) Next(ctx context.Context) (Frame, error) {
 // Dropped returns how many frames were replaced before the consumer took
 // them.
 func (l *Latest) Dropped() uint64 { return l.dropped.Load() }
+
+// Received returns how many frames Run has read from the source. Once Run
+// has ended, Received = Delivered + Dropped + (1 if a frame is still waiting).
+func (l *Latest) Received() uint64 { return l.received.Load() }
 
 // Delivered returns how many frames Next has returned.
 func (l *Latest) Delivered() uint64 { return l.delivered.Load() }

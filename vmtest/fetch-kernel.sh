@@ -15,7 +15,7 @@ DEST=$1
 SUITE=${VMTEST_SUITE:-trixie-backports}
 A=$(mktemp -d)
 trap 'rm -rf "$A"' EXIT
-mkdir -p "$A/state/lists/partial" "$A/cache/archives/partial" "$DEST.tmp"
+mkdir -p "$A/state/lists/partial" "$A/cache/archives/partial"
 echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $SUITE main" >"$A/sources.list"
 APT="-o Dir::Etc::SourceList=$A/sources.list -o Dir::Etc::SourceParts=/dev/null -o Dir::State=$A/state -o Dir::Cache=$A/cache -o Debug::NoLocking=1 -o APT::Sandbox::User=root"
 # shellcheck disable=SC2086
@@ -30,9 +30,10 @@ echo "fetch-kernel: $IMG from $SUITE" >&2
 (cd "$A" && apt-get $APT -qq download "linux-base-$KVER" "linux-binary-$KVER" "linux-modules-$KVER" 2>&1 | grep -v unsandboxed >&2 || true)
 set -- "$A"/*.deb
 [ -f "$1" ] || { echo "fetch-kernel: download of $KVER failed" >&2; exit 1; }
-for d in "$@"; do dpkg-deb -x "$d" "$DEST.tmp"; done
-[ -f "$DEST.tmp/usr/lib/modules/$KVER/vmlinuz" ] || { echo "fetch-kernel: no vmlinuz in the $KVER packages" >&2; exit 1; }
-depmod -b "$DEST.tmp/usr" "$KVER"
-echo "$KVER" >"$DEST.tmp/kver"
+# DEST/kver is written last: its presence marks a complete tree.
 rm -rf "$DEST"
-mv "$DEST.tmp" "$DEST"
+mkdir -p "$DEST"
+for d in "$@"; do dpkg-deb -x "$d" "$DEST"; done
+[ -f "$DEST/usr/lib/modules/$KVER/vmlinuz" ] || { echo "fetch-kernel: no vmlinuz in the $KVER packages" >&2; exit 1; }
+depmod -b "$DEST/usr" "$KVER"
+echo "$KVER" >"$DEST/kver"
