@@ -71,6 +71,11 @@ type PlanarityConfig struct {
 	Attack float64 `yaml:"attack"`
 	// MinPairs is the fewest moving frame pairs needed for a verdict.
 	MinPairs int `yaml:"min_pairs"`
+	// MinIOD is the smallest inter-ocular distance in pixels at which the
+	// mesh resolves a head's parallax; on smaller faces the cue abstains
+	// (on the 150-px-wide demo clips, IOD 12-25 px, landmark noise alone
+	// exceeded the live threshold on a print).
+	MinIOD float64 `yaml:"min_iod"`
 }
 
 // BlinkConfig tunes the blink cue. Openness is the lid gap over the
@@ -123,7 +128,7 @@ func DefaultConfig() Config {
 		Window:    1500 * time.Millisecond,
 		MinFrames: 8,
 		Timeout:   4 * time.Second,
-		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.025, Attack: 0.012, MinPairs: 3},
+		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.025, Attack: 0.012, MinPairs: 3, MinIOD: 30},
 		Blink:     BlinkConfig{Drop: 0.35, Recover: 0.15, MaxDuration: 700 * time.Millisecond},
 		Stillness: StillnessConfig{Still: 0.002, Moving: 0.01},
 		Border:    BorderConfig{MinSides: 3, Fraction: 0.5},
@@ -154,6 +159,7 @@ func (c Config) WithDefaults() Config {
 	def(&c.Planarity.MinMotion, d.Planarity.MinMotion)
 	def(&c.Planarity.Live, d.Planarity.Live)
 	def(&c.Planarity.Attack, d.Planarity.Attack)
+	def(&c.Planarity.MinIOD, d.Planarity.MinIOD)
 	if c.Planarity.MinPairs == 0 {
 		c.Planarity.MinPairs = d.Planarity.MinPairs
 	}
@@ -195,6 +201,8 @@ func (c Config) Validate() error {
 		return bad("planarity.min_motion", c.Planarity.MinMotion, "must be positive")
 	case c.Planarity.Attack <= 0 || c.Planarity.Attack > c.Planarity.Live:
 		return bad("planarity.attack", c.Planarity.Attack, fmt.Sprintf("must be positive and at most planarity.live (%v)", c.Planarity.Live))
+	case c.Planarity.MinIOD < 0:
+		return bad("planarity.min_iod", c.Planarity.MinIOD, "must not be negative")
 	case c.Planarity.MinPairs < 1:
 		return bad("planarity.min_pairs", c.Planarity.MinPairs, "must be at least 1")
 	case c.Blink.Drop <= 0 || c.Blink.Drop >= 1:

@@ -63,6 +63,7 @@ func (c CueResult) String() string {
 type pairRes struct {
 	motion float64 // RMS residual of the best similarity fit / IOD
 	resid  float64 // RMS residual of the best homography fit / IOD
+	iod    float64 // mean inter-ocular distance of the two frames, pixels
 }
 
 // planarPair fits both models between the landmark sets of two frames.
@@ -82,6 +83,7 @@ func planarPair(a, b *Mesh) (pairRes, bool) {
 	return pairRes{
 		motion: rmsResidual(sim.Apply, a.Points, b.Points) / iod,
 		resid:  rmsResidual(h.Apply, a.Points, b.Points) / iod,
+		iod:    iod,
 	}, true
 }
 
@@ -93,11 +95,20 @@ func planarity(cfg PlanarityConfig, pairs []pairRes) CueResult {
 	r := CueResult{Name: CuePlanarity, Value: math.NaN()}
 	var moving []float64
 	maxMotion := 0.0
+	small := 0
 	for _, p := range pairs {
+		if p.iod < cfg.MinIOD {
+			small++
+			continue
+		}
 		maxMotion = math.Max(maxMotion, p.motion)
 		if p.motion >= cfg.MinMotion {
 			moving = append(moving, p.resid)
 		}
+	}
+	if len(moving) < cfg.MinPairs && small > len(pairs)/2 {
+		r.Note = fmt.Sprintf("face too small: inter-ocular distance below %.0f px in %d of %d pairs", cfg.MinIOD, small, len(pairs))
+		return r
 	}
 	if len(moving) < cfg.MinPairs {
 		r.Note = fmt.Sprintf("too little motion: %d of %d pairs moved (max %.4f IOD, need %.4f)", len(moving), len(pairs), maxMotion, cfg.MinMotion)

@@ -1,0 +1,157 @@
+package liveness
+
+import (
+	"image"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+// clip builds n observations at 15 fps of the synthetic head: amp scales
+// its motion, flat makes it a photo, blinkAt (>=0) closes the eyes for
+// three frames starting there.
+func clip(n int, amp float64, flat bool, blinkAt int) []Observation {
+	rng := rand.New(rand.NewPCG(42, uint64(n)))
+	head := face3D(rng)
+	depth := func(x, y float64) float64 { return 0 }
+	if !flat {
+		// reuse the depth of face3D for lid points: rebuild from a known point
+		depth = func(x, y float64) float64 {
+			e := 1 - (x*x)/(75*75) - (y*y)/(95*95)
+			z := -45 * math.Sqrt(math.Max(e, 0))
+			return z - 25*math.Exp(-(x*x+(y-10)*(y-10))/(2*12*12))
+		}
+	}
+	if flat {
+		head = flatten(head)
+	}
+	poses := headPoses(n, amp)
+	t0 := time.Unix(1000, 0)
+	obs := make([]Observation, n)
+	for i := range obs {
+		h := append([][3]float64(nil), head...)
+		open := 1.0
+		if blinkAt >= 0 && i >= blinkAt && i < blinkAt+3 {
+			open = []float64{0.4, 0.05, 0.5}[i-blinkAt]
+		}
+		setEyes(h, open, depth)
+		ps := jitter(project(h, poses[i], 800, 320, 240), rng, 0.3)
+		obs[i] = Observation{Time: t0.Add(time.Duration(i) * time.Second / 15), Mesh: meshOf(ps)}
+	}
+	return obs
+}
+
+func run(t *testing.T, cfg Config, spectrum Spectrum, obs []Observation) (Decision, int) {
+	t.Helper()
+	ev, err := NewEvaluator(cfg, spectrum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Decision
+	for i, o := range obs {
+		d = ev.Add(o)
+		if d.State != Pending {
+			// Latched: later frames give the same answer.
+			for _, o2 := range obs[i+1:] {
+				if d2 := ev.Add(o2); d2.State != d.State || d2.Reason != d.Reason {
+					t.Fatalf("decision changed after it was final: %v/%s then %v/%s", d.State, d.Reason, d2.State, d2.Reason)
+				}
+			}
+			return d, i + 1
+		}
+	}
+	return d, len(obs)
+}
+
+func TestPolicy(t *testing.T) {
+	cases := []struct {
+		name   string
+		mode   Mode
+		obs    []Observation
+		want   State
+		reason string // substring
+	}{
+		{"off grants at once", ModeOff, clip(3, 0, true, -1), Live, "off"},
+		{"passive: turning head", ModePassive, clip(60, 1, false, -1), Live, "planarity"},
+		{"passive: tilted photo", ModePassive, clip(60, 1.5, true, -1), Attack, ReasonPlanar},
+		{"passive: still head, no blink → timeout", ModePassive, clip(75, 0.03, false, -1), Attack, ReasonTimeout},
+		{"passive: still head that blinks", ModePassive, clip(60, 0.03, false, 20), Live, "blink"},
+		{"blink: turning head without blink → timeout", ModeBlink, clip(75, 1, false, -1), Attack, ReasonTimeout},
+		{"blink: still head that blinks", ModeBlink, clip(60, 0.03, false, 20), Live, "blink"},
+		{"strict: blink without parallax → timeout", ModeStrict, clip(75, 0.03, false, 20), Attack, ReasonTimeout},
+		{"strict: blink and parallax", ModeStrict, clip(75, 1, false, 30), Live, "planarity+blink"},
+		{"strict: photo", ModeStrict, clip(60, 1.5, true, -1), Attack, ReasonPlanar},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, n := run(t, Config{Mode: c.mode}, Visible, c.obs)
+			if d.State != c.want || !strings.Contains(d.Reason, c.reason) {
+				t.Fatalf("after %d frames: %v (%q) cues %v, want %v (%q)", n, d.State, d.Reason, d.Cues, c.want, c.reason)
+			}
+			if d.State == Attack && d.Reason == ReasonTimeout {
+				if d.Elapsed < DefaultConfig().Timeout {
+					t.Errorf("timed out after %v, before the %v timeout", d.Elapsed, DefaultConfig().Timeout)
+				}
+				if len(d.Cues) == 0 {
+					t.Error("timeout decision carries no cue values")
+				}
+			}
+		})
+	}
+}
+
+func TestNoMeshNoEvidence(t *testing.T) {
+	obs := clip(75, 1, false, -1)
+	for i := range obs {
+		obs[i].Mesh = nil
+	}
+	d, _ := run(t, Config{}, Visible, obs)
+	if d.State != Attack || d.Reason != ReasonTimeout {
+		t.Errorf("frames without a mesh: %v (%s), want attack by timeout", d.State, d.Reason)
+	}
+	low := clip(20, 1, false, -1)
+	for i := range low {
+		low[i].Mesh.Presence = 0.2
+	}
+	ev, _ := NewEvaluator(Config{}, Visible)
+	for _, o := range low {
+		if d := ev.Add(o); d.Frames != 0 {
+			t.Fatalf("low-presence mesh was used: %d frames in window", d.Frames)
+		}
+	}
+}
+
+func TestInfraredModeRefusesFlatFace(t *testing.T) {
+	// A uniform frame: in IR a flat print shows no skin texture.
+	frame := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for i := range frame.Pix {
+		frame.Pix[i] = 120
+	}
+	obs := clip(30, 1, false, -1)
+	for i := range obs {
+		obs[i].Frame = frame
+	}
+	d, _ := run(t, Config{}, Infrared, obs)
+	if d.State != Attack || d.Reason != ReasonIR {
+		t.Errorf("flat IR face: %v (%s) cues %v, want attack (ir)", d.State, d.Reason, d.Cues)
+	}
+	if _, ok := d.Cue(CueIR); !ok {
+		t.Error("IR cue missing from the decision in IR mode")
+	}
+	// The same clip in visible light has no IR cue.
+	for i := range obs {
+		obs[i].Frame = nil
+	}
+	d, _ = run(t, Config{}, Visible, obs)
+	if _, ok := d.Cue(CueIR); ok {
+		t.Error("IR cue present in visible mode")
+	}
+}
+
+func TestNewEvaluatorRejectsBadSpectrum(t *testing.T) {
+	if _, err := NewEvaluator(Config{}, "uv"); err == nil || !strings.Contains(err.Error(), "camera.spectrum") {
+		t.Errorf("spectrum uv: err %v, want one naming camera.spectrum", err)
+	}
+}
