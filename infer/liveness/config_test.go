@@ -35,7 +35,7 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"stillness:\n  still: 0.5", "liveness.stillness.still"},
 		{"border:\n  min_sides: 7", "liveness.border.min_sides"},
 		{"ir:\n  min_texture: -1", "liveness.ir.min_texture"},
-		{"colour: red", "colour"}, // unknown key
+		{"colour: red", "colour"},  // unknown key
 		{"window: soon", "line 1"}, // yaml type errors name the line
 	}
 	for _, c := range cases {
