@@ -64,6 +64,9 @@ const (
 	nonceLen    = 12
 	tagLen      = 16
 	recordOver  = 2 + nonceLen + tagLen // sealed size minus plaintext size
+	// maxRecordLen bounds a sealed record (a MaxDim template is the largest)
+	// so a damaged length never drives a large allocation.
+	maxRecordLen = recordOver + 2 + 4*MaxDim
 
 	flagRevoked  = 1
 	flagHasFrom  = 2
@@ -200,8 +203,8 @@ func (s *sealer) seal(kind byte, personID string, tid uint64, plain []byte) ([]b
 // open authenticates and decrypts a sealed record. It never panics on
 // arbitrary input.
 func (s *sealer) open(kind byte, personID string, tid uint64, rec []byte) ([]byte, error) {
-	if len(rec) < recordOver {
-		return nil, fmt.Errorf("%w: record is %d bytes, shorter than %d", ErrCorrupt, len(rec), recordOver)
+	if len(rec) < recordOver || len(rec) > maxRecordLen {
+		return nil, fmt.Errorf("%w: record is %d bytes, outside %d..%d", ErrCorrupt, len(rec), recordOver, maxRecordLen)
 	}
 	if rec[0] != FormatVersion {
 		return nil, fmt.Errorf("%w: record version %d, want %d", ErrCorrupt, rec[0], FormatVersion)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -153,7 +154,7 @@ func Open(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open gallery: %w", err)
 	}
 
-	db, err := openBolt(cfg.DB)
+	db, rollback, err := openBolt(cfg.DB)
 	if err != nil {
 		if errors.Is(err, ErrCorrupt) {
 			return s.quarantineAndCreate(nil, err)
@@ -169,6 +170,17 @@ func Open(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open gallery %s: %w", cfg.DB, err)
 	}
 	s.db, s.seal, s.degraded = db, &sealer{k: k, storeID: loaded.hdr.storeID}, loaded.degraded
+	if rollback != nil && s.degraded == "" {
+		// The data is consistent but may be one transaction old: keep it,
+		// and require a resync before face grants (see precheckFile).
+		reason := fmt.Sprintf("%v: the last change may be undone; face grants disabled until resync", rollback)
+		if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyDegraded, []byte(reason)) }); err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("open gallery %s: mark degraded: %w", cfg.DB, err)
+		}
+		s.degraded = reason
+		o.logger.Warn("gallery degraded", "path", cfg.DB, "reason", reason)
+	}
 	if loaded.compact {
 		o.logger.Info("gallery: finishing interrupted erase compaction")
 		if err := s.compactLocked(); err != nil {
@@ -188,8 +200,14 @@ func (s *Store) compactPath() string { return s.cfg.DB + ".compact" }
 func (s *Store) newPath() string     { return s.cfg.DB + ".new" }
 
 // openBolt opens a bbolt file with fsync on, turning bbolt's format errors
-// and panics into ErrCorrupt.
-func openBolt(path string) (db *bolt.DB, err error) {
+// and panics into ErrCorrupt. The file is prechecked so bbolt's unchecked
+// reads of the meta and freelist pages stay in bounds; faults elsewhere
+// become panics (SetPanicOnFault is per goroutine and restored on return).
+func openBolt(path string) (db *bolt.DB, rollback, err error) {
+	if rollback, err = precheckFile(path); err != nil {
+		return nil, nil, err
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			db, err = nil, fmt.Errorf("%w: bbolt failed reading the file: %v", ErrCorrupt, r)
@@ -199,14 +217,14 @@ func openBolt(path string) (db *bolt.DB, err error) {
 	var pe *fs.PathError
 	switch {
 	case err == nil:
-		return db, nil
+		return db, rollback, nil
 	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fmt.Errorf("file is locked by another process (is another facegated running?): %w", err)
+		return nil, nil, fmt.Errorf("file is locked by another process (is another facegated running?): %w", err)
 	case errors.As(err, &pe):
-		return nil, err
+		return nil, nil, err
 	default:
 		// ErrInvalid, ErrChecksum, ErrVersionMismatch, "file size too small", ...
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 }
 
@@ -251,7 +269,7 @@ func (s *Store) create(degraded string) error {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("create gallery %s: %w", s.cfg.DB, err)
 	}
-	if s.db, err = openBolt(s.cfg.DB); err != nil {
+	if s.db, _, err = openBolt(s.cfg.DB); err != nil {
 		return fmt.Errorf("create gallery %s: %w", s.cfg.DB, err)
 	}
 	s.seal = &sealer{k: s.keys, storeID: h.storeID}
@@ -331,21 +349,13 @@ func (redactKV) ValueToString(v []byte) string { return fmt.Sprintf("<%d-byte va
 // record opens and decodes. Integrity failures wrap ErrCorrupt or
 // ErrWrongKey; other errors (dimension mismatch) do not.
 func (s *Store) verify(db *bolt.DB) (out loaded, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: bbolt failed reading the file: %v", ErrCorrupt, r)
 		}
 	}()
 	err = db.View(func(tx *bolt.Tx) error {
-		var first error
-		for cerr := range tx.Check(bolt.WithKVStringer(redactKV{})) {
-			if first == nil {
-				first = cerr
-			}
-		}
-		if first != nil {
-			return fmt.Errorf("%w: bbolt structure: %v", ErrCorrupt, first)
-		}
 		if err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
 			switch string(name) {
 			case string(bucketMeta), string(bucketPersons), string(bucketTemplates):
@@ -449,6 +459,18 @@ func (s *Store) verify(db *bolt.DB) (out loaded, err error) {
 		}
 		if i != len(out.people) {
 			return fmt.Errorf("%w: person %q has no templates", ErrCorrupt, out.people[i].ID)
+		}
+		// bbolt's own check (free pages vs reachable pages, ordering) runs
+		// in a goroutine without SetPanicOnFault, so only after the walk
+		// above has touched every reachable page from this goroutine.
+		var first error
+		for cerr := range tx.Check(bolt.WithKVStringer(redactKV{})) {
+			if first == nil {
+				first = cerr
+			}
+		}
+		if first != nil {
+			return fmt.Errorf("%w: bbolt structure: %v", ErrCorrupt, first)
 		}
 		return nil
 	})
@@ -742,7 +764,7 @@ func (s *Store) compactLocked() error {
 		_ = os.Remove(tmp)
 	}
 	// Reopen whichever file is now in place.
-	db, err := openBolt(s.cfg.DB)
+	db, _, err := openBolt(s.cfg.DB)
 	if err != nil {
 		return fmt.Errorf("compact: reopen: %w (store unusable until restart)", err)
 	}
