@@ -1,0 +1,218 @@
+package mqtt_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/facegate/facegate/mqtt"
+	"github.com/facegate/facegate/mqtt/mqtttest"
+	"github.com/facegate/facegate/outbox"
+)
+
+// collector gathers messages from a subscription.
+type collector struct {
+	mu   sync.Mutex
+	msgs []paho.Message
+	ch   chan struct{}
+}
+
+func newCollector() *collector { return &collector{ch: make(chan struct{}, 1)} }
+
+func (c *collector) handle(_ paho.Client, m paho.Message) {
+	c.mu.Lock()
+	c.msgs = append(c.msgs, m)
+	c.mu.Unlock()
+	select {
+	case c.ch <- struct{}{}:
+	default:
+	}
+}
+
+// waitFor waits until pred holds for the collected messages.
+func (c *collector) waitFor(t *testing.T, what string, pred func([]paho.Message) bool) []paho.Message {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		c.mu.Lock()
+		msgs := append([]paho.Message(nil), c.msgs...)
+		c.mu.Unlock()
+		if pred(msgs) {
+			return msgs
+		}
+		select {
+		case <-c.ch:
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s; have %d messages", what, len(msgs))
+		}
+	}
+}
+
+type deviceEnv struct {
+	broker  *mqtttest.Broker
+	admin   paho.Client
+	alice   admin
+	gallery *fakeGallery
+	topics  mqtt.Topics
+	events  *collector
+	acks    *collector
+	state   *collector
+}
+
+// startDevice starts a broker, a door-1 Device and an admin client
+// subscribed to door-1's events, acks and state.
+func startDevice(t *testing.T) *deviceEnv {
+	t.Helper()
+	b := mqtttest.Start(t, mqtttest.Options{Devices: []mqtt.DeviceIdentity{{Site: "hq", Device: "door-1"}}, Admins: []string{"admin"}})
+	dir := t.TempDir()
+	alice := newAdmin(t, "alice", nil)
+	cfg := testConfig(t, dir, b.URL, alice)
+	files := b.PKI.Client(t, "door-1")
+	cfg.CAFile, cfg.CertFile, cfg.KeyFile = files.CA, files.Cert, files.Key
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ob, err := outbox.Open(cfg.Outbox.Path, outbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := mqtt.OpenState(cfg.StatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &deviceEnv{broker: b, alice: alice, gallery: newFakeGallery(), topics: cfg.Topics(),
+		events: newCollector(), acks: newCollector(), state: newCollector()}
+	e.admin = b.Connect(t, b.PKI.Client(t, "admin"), "admin", true)
+	for topic, c := range map[string]*collector{e.topics.Events: e.events, e.topics.Ack: e.acks, e.topics.State: e.state} {
+		if tok := e.admin.Subscribe(topic, 1, c.handle); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+			t.Fatalf("subscribe %s: %v", topic, tok.Error())
+		}
+	}
+	dev, err := mqtt.NewDevice(cfg, mqtt.DeviceDeps{Outbox: ob, State: st, Gallery: e.gallery, Embedder: fakeEmbedder{},
+		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- dev.Run(ctx) }() // joined in Cleanup
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		ob.Close()
+		st.Close()
+	})
+	e.state.waitFor(t, "state online", func(ms []paho.Message) bool {
+		return len(ms) > 0 && strings.Contains(string(ms[len(ms)-1].Payload()), `"online"`)
+	})
+	return e
+}
+
+func (e *deviceEnv) publish(t *testing.T, topic string, b []byte) {
+	t.Helper()
+	if tok := e.admin.Publish(topic, 1, false, b); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("publish: %v", tok.Error())
+	}
+}
+
+func decodeEvents(t *testing.T, ms []paho.Message) []mqtt.Envelope {
+	var out []mqtt.Envelope
+	for _, m := range ms {
+		ev, err := mqtt.DecodeEnvelope(m.Payload())
+		if err != nil {
+			t.Fatalf("event: %v", err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+func decodeAcks(t *testing.T, ms []paho.Message) []mqtt.Ack {
+	var out []mqtt.Ack
+	for _, m := range ms {
+		a, err := mqtt.DecodeAck(m.Payload())
+		if err != nil {
+			t.Fatalf("ack: %v", err)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// TestDeviceCommandsOverBroker sends good, forged, expired, replayed and
+// oversized commands through a real Mosquitto to a running Device.
+func TestDeviceCommandsOverBroker(t *testing.T) {
+	e := startDevice(t)
+	enroll, enrollB, err := e.alice.Sign("device:door-1", mqtt.CmdEnroll, enrollArgs("emp-1", "face-1", "not a face"), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.publish(t, e.topics.Cmd, enrollB)
+	e.publish(t, e.topics.Cmd, enrollB) // duplicate delivery
+
+	eve := newAdmin(t, "alice", nil)
+	_, forged, _ := eve.Sign("device:door-1", mqtt.CmdErase, mqtt.PersonArgs{PersonID: "emp-1"}, time.Hour)
+	_, expired, _ := e.alice.Sign("device:door-1", mqtt.CmdErase, mqtt.PersonArgs{PersonID: "emp-1"}, -time.Minute)
+	replayCmd := enroll
+	replayCmd.ID = mqtt.NewID(time.Now()) // new id, old sequence
+	replay, _ := mqtt.Sign(e.alice.Key, replayCmd)
+	oversized := append([]byte(`{"v":1,"pad":"`), make([]byte, mqtt.DefaultMaxCommandBytes)...)
+	_, revokeB, _ := e.alice.Sign("site:hq", mqtt.CmdRevoke, mqtt.PersonArgs{PersonID: "emp-1"}, time.Hour)
+	for _, b := range [][]byte{forged, expired, replay, oversized} {
+		e.publish(t, e.topics.Cmd, b)
+	}
+	e.publish(t, e.topics.SiteCmd, revokeB)
+
+	acks := decodeAcks(t, e.acks.waitFor(t, "5 acks", func(ms []paho.Message) bool { return len(ms) >= 5 }))
+	// Acks: enroll, duplicate enroll, expired, replay, revoke (forged and
+	// oversized carry no trusted command id).
+	var got []string
+	for _, a := range acks {
+		s := a.Status
+		if a.Reason != "" {
+			s += "/" + a.Reason
+		}
+		if a.Duplicate {
+			s += "/duplicate"
+		}
+		got = append(got, s)
+	}
+	if strings.Join(got, " ") != "applied applied/duplicate rejected/expired rejected/replay applied" {
+		t.Fatalf("acks %q", got)
+	}
+	if acks[0].CommandID != enroll.ID || acks[1].CommandID != enroll.ID {
+		t.Fatalf("enroll acks for %s, %s, want %s", acks[0].CommandID, acks[1].CommandID, enroll.ID)
+	}
+	if ph := acks[0].Photos; len(ph) != 2 || ph[0].Status != "accepted" || ph[1].Reason != "no face found" {
+		t.Fatalf("photo results %+v", ph)
+	}
+	if ops := e.gallery.Ops(); ops != "enroll emp-1 1 replace=true; revoke emp-1" {
+		t.Fatalf("gallery ops %q: the duplicate must apply once and rejected commands never", ops)
+	}
+	evs := decodeEvents(t, e.events.waitFor(t, "6 events", func(ms []paho.Message) bool { return len(ms) >= 6 }))
+	var kinds []string
+	for i, ev := range evs {
+		if ev.Seq != uint64(i+1) || ev.Device != "door-1" || ev.Site != "hq" {
+			t.Fatalf("event %d: seq %d device %s site %s", i, ev.Seq, ev.Device, ev.Site)
+		}
+		k := ev.Type
+		if ev.Type == mqtt.TypeCommandRejected {
+			var r mqtt.CommandRejected
+			json.Unmarshal(ev.Data, &r)
+			k += "/" + r.Reason
+		}
+		kinds = append(kinds, k)
+	}
+	want := "command_result command_rejected/bad_signature command_rejected/expired command_rejected/replay command_rejected/oversized command_result"
+	if strings.Join(kinds, " ") != want {
+		t.Fatalf("events\n%s\nwant\n%s", strings.Join(kinds, " "), want)
+	}
+}
