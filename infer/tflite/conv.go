@@ -46,8 +46,8 @@ func packGEMM(w []float32, n, k int, bias []float32) *packedWeights {
 // ops once, when the model loads.
 func (m *Model) prepack() error {
 	m.packed = map[int]*packedWeights{}
-	for i := range m.ops {
-		op := &m.ops[i]
+	for i := range m.exec {
+		op := &m.exec[i]
 		if op.code != opConv2d && op.code != opFullyConnected {
 			continue
 		}
@@ -92,8 +92,8 @@ type conv struct {
 }
 
 func opIndexOf(ip *Interpreter, op *opDef) int {
-	for i := range ip.m.ops {
-		if &ip.m.ops[i] == op {
+	for i := range ip.m.exec {
+		if &ip.m.exec[i] == op {
 			return i
 		}
 	}

@@ -99,8 +99,8 @@ func NewInterpreter(m *Model, opts Options) (*Interpreter, error) {
 			t.n, _ = numElements(t.shape)
 		}
 	}
-	ip.kernels = make([]kernel, len(m.ops))
-	for i := range m.ops {
+	ip.kernels = make([]kernel, len(m.exec))
+	for i := range m.exec {
 		k, err := newKernel(ip, i)
 		if err != nil {
 			return nil, err
@@ -213,7 +213,7 @@ func (ip *Interpreter) allocate() error {
 	for i, k := range ip.kernels {
 		s, err := k.prepare()
 		if err != nil {
-			return fmt.Errorf("%s: operator %d (%s): %w", m.name, i, opName(m.ops[i].code), err)
+			return fmt.Errorf("%s: operator %d (%s): %w", m.name, i, opName(m.exec[i].code), err)
 		}
 		maxScratch = max(maxScratch, s)
 	}
@@ -236,7 +236,7 @@ func (ip *Interpreter) allocate() error {
 	for _, ti := range m.inputs {
 		use(ti, -1)
 	}
-	for i, op := range m.ops {
+	for i, op := range m.exec {
 		for _, ti := range op.outputs {
 			use(ti, i)
 		}
@@ -247,7 +247,7 @@ func (ip *Interpreter) allocate() error {
 		}
 	}
 	for _, ti := range m.outputs {
-		use(ti, len(m.ops))
+		use(ti, len(m.exec))
 	}
 	var other int64
 	for i := range ip.t {

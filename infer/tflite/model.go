@@ -165,8 +165,11 @@ type Model struct {
 	description string
 	tensors     []tensorDef
 	ops         []opDef
-	inputs      []int
-	outputs     []int
+	// exec is the operator list the interpreter runs: ops after the
+	// exact rewrites of fuse.go.
+	exec    []opDef
+	inputs  []int
+	outputs []int
 	// packed holds weights pre-packed for the kernels, keyed by op index.
 	packed map[int]*packedWeights
 }
@@ -394,6 +397,7 @@ func loadBytes(b []byte, name string) (m *Model, err error) {
 	if err := m.foldConstants(); err != nil {
 		return nil, err
 	}
+	m.fuse()
 	if err := m.prepack(); err != nil {
 		return nil, err
 	}

@@ -103,7 +103,7 @@ func (m *Model) checkSupported() error {
 }
 
 func newKernel(ip *Interpreter, i int) (kernel, error) {
-	op := &ip.m.ops[i]
+	op := &ip.m.exec[i]
 	k, err := registry[op.code].new(ip, op)
 	if err != nil {
 		return nil, fmt.Errorf("%s: operator %d (%s): %w", ip.m.name, i, opName(op.code), err)

@@ -1,0 +1,141 @@
+package tflite
+
+// Load-time graph rewrites. Each one gives bit-identical results (up to the
+// sign of a zero) and only removes work:
+//
+//   - PReLU stored as relu(x) + c·(x − |x|) (MobileFaceNet's 5-op form)
+//     becomes one PRELU with alpha 2c: for x < 0, x − |x| = 2x exactly and
+//     2x·c = x·2c exactly (scaling by 2 commutes with rounding); for
+//     x ≥ 0 both give x.
+//   - RELU / RELU6 after a CONV_2D, DEPTHWISE_CONV_2D, ADD or
+//     FULLY_CONNECTED without fused activation, whose output nothing else
+//     reads, becomes the producer's fused activation (the same clamp).
+//   - DEQUANTIZE of a constant was already evaluated at load; the op is
+//     dropped.
+
+func (m *Model) fuse() {
+	consumers := make([]int, len(m.tensors))
+	isOutput := make([]bool, len(m.tensors))
+	for _, op := range m.ops {
+		for _, ti := range op.inputs {
+			if ti >= 0 {
+				consumers[ti]++
+			}
+		}
+	}
+	for _, ti := range m.outputs {
+		isOutput[ti] = true
+	}
+	// private: t is an intermediate read by exactly n ops.
+	private := func(t, n int) bool { return t >= 0 && consumers[t] == n && !isOutput[t] }
+	producer := make([]int, len(m.tensors))
+	for i := range producer {
+		producer[i] = -1
+	}
+	for i, op := range m.ops {
+		for _, ti := range op.outputs {
+			producer[ti] = i
+		}
+	}
+	drop := make([]bool, len(m.ops))
+	exec := make([]opDef, len(m.ops))
+	copy(exec, m.ops)
+
+	for i := range exec {
+		op := &exec[i]
+		if op.code == opDequantize && len(op.outputs) == 1 && m.tensors[op.outputs[0]].f32 != nil {
+			drop[i] = true
+		}
+	}
+
+	// PReLU: out = ADD(RELU(x), MUL(SUB(x, ABS(x)), c)) in any operand order.
+	for i := range exec {
+		add := &exec[i]
+		if add.code != opAdd || add.opts.activation != 0 || len(add.inputs) != 2 {
+			continue
+		}
+		for _, perm := range [][2]int{{0, 1}, {1, 0}} {
+			tRelu, tMul := add.inputs[perm[0]], add.inputs[perm[1]]
+			if !private(tRelu, 1) || !private(tMul, 1) {
+				continue
+			}
+			pr, pm := producer[tRelu], producer[tMul]
+			if pr < 0 || pm < 0 || exec[pr].code != opRelu || exec[pm].code != opMul || exec[pm].opts.activation != 0 {
+				continue
+			}
+			x := exec[pr].inputs[0]
+			mul := &exec[pm]
+			var tSub, tC int = -1, -1
+			for _, mp := range [][2]int{{0, 1}, {1, 0}} {
+				a, c := mul.inputs[mp[0]], mul.inputs[mp[1]]
+				if private(a, 1) && m.tensors[c].f32 != nil && producer[a] >= 0 && exec[producer[a]].code == opSub {
+					tSub, tC = a, c
+				}
+			}
+			if tSub < 0 {
+				continue
+			}
+			sub := &exec[producer[tSub]]
+			if sub.opts.activation != 0 || sub.inputs[0] != x || !private(sub.inputs[1], 1) {
+				continue
+			}
+			pa := producer[sub.inputs[1]]
+			if pa < 0 || exec[pa].code != opAbs || exec[pa].inputs[0] != x || m.tensors[x].typ != Float32 {
+				continue
+			}
+			// x feeds RELU, ABS and SUB here; rewrite.
+			c := m.tensors[tC].f32
+			alpha := make([]float32, len(c))
+			for k, v := range c {
+				alpha[k] = 2 * v
+			}
+			m.tensors = append(m.tensors, tensorDef{
+				name:  m.tensors[tC].name + "/prelu_alpha",
+				typ:   Float32,
+				shape: append([]int(nil), m.tensors[tC].shape...),
+				f32:   alpha,
+			})
+			alphaIdx := len(m.tensors) - 1
+			*add = opDef{code: opPrelu, version: 1, inputs: []int{x, alphaIdx}, outputs: add.outputs, opts: add.opts}
+			drop[pr], drop[pm], drop[producer[tSub]], drop[pa] = true, true, true, true
+			break
+		}
+	}
+
+	// Fused RELU / RELU6.
+	for i := range exec {
+		op := &exec[i]
+		if drop[i] || (op.code != opRelu && op.code != opRelu6) {
+			continue
+		}
+		in := op.inputs[0]
+		p := producer[in]
+		if p < 0 || drop[p] || !private(in, 1) {
+			continue
+		}
+		prod := &exec[p]
+		switch prod.code {
+		case opConv2d, opDepthwiseConv2d, opAdd, opFullyConnected:
+		default:
+			continue
+		}
+		if prod.opts.activation != 0 || len(prod.outputs) != 1 {
+			continue
+		}
+		if op.code == opRelu {
+			prod.opts.activation = 1
+		} else {
+			prod.opts.activation = 3
+		}
+		prod.outputs = []int{op.outputs[0]}
+		producer[op.outputs[0]] = p
+		drop[i] = true
+	}
+
+	m.exec = m.exec[:0]
+	for i := range exec {
+		if !drop[i] {
+			m.exec = append(m.exec, exec[i])
+		}
+	}
+}
