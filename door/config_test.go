@@ -71,7 +71,7 @@ door:
   release: 7s
   relock_on_close: true
   contact: {line: 1, type: "no", closed_level: high, bias: pull-down, debounce: 30ms}
-  rex: {line: REX}
+  rex: {line: REX, type: no}   # bare no is a string here
 `
 	c, err := door.ParseConfigFile([]byte(good))
 	if err != nil {
