@@ -191,6 +191,21 @@ func Render(photo image.Image, o Options) ([]*image.RGBA, error) {
 		tint = [3]float64{1.0 + 0.04*rng.Float64(), 1, 0.94 + 0.04*rng.Float64()}
 	}
 	bg := newBackground(rng, W, H)
+	// Tables: the screen's tone curve on a quarter-level grid, and the
+	// moiré pattern (fixed on the sensor, so per output pixel).
+	var gammaLUT [1021]float64
+	for i := range gammaLUT {
+		gammaLUT[i] = 255 * math.Pow(float64(i)/1020, gamma)
+	}
+	var moire []float32
+	if moireA > 0 {
+		moire = make([]float32, W*H)
+		for y := 0; y < H; y++ {
+			for x := 0; x < W; x++ {
+				moire[y*W+x] = float32(1 + moireA*math.Sin(2*math.Pi*(moireFx*(float64(x)+0.5)+moireFy*(float64(y)+0.5))))
+			}
+		}
+	}
 
 	// Motion: smooth tilts (hand rotating the medium) plus hand shake.
 	deg := math.Pi / 180
@@ -252,14 +267,10 @@ func Render(photo image.Image, o Options) ([]*image.RGBA, error) {
 					r, g, b := tex.at(u/mmPerTex+float64(tex.w)/2-0.5, v/mmPerTex+float64(tex.h)/2-0.5)
 					c = [3]float64{float64(r), float64(g), float64(b)}
 					for k := range c {
-						v := c[k] / 255
-						if gamma != 1 {
-							v = math.Pow(math.Max(v, 0), gamma)
-						}
-						c[k] = (v*255*contrast + offset) * tint[k]
+						c[k] = (gammaLUT[int(math.Max(0, math.Min(255, c[k]))*4+0.5)]*contrast + offset) * tint[k]
 					}
-					if moireA > 0 {
-						m := 1 + moireA*math.Sin(2*math.Pi*(moireFx*px+moireFy*py))
+					if moire != nil {
+						m := float64(moire[y*W+x])
 						for k := range c {
 							c[k] *= m
 						}
