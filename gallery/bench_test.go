@@ -1,10 +1,14 @@
 package gallery
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // BenchmarkSearch measures one exhaustive 1:N search over n templates of
@@ -38,5 +42,100 @@ func BenchmarkSearch(b *testing.B) {
 			}
 			b.ReportMetric(float64(n*testDim)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
 		})
+	}
+}
+
+// bulkStore writes persons×per templates into a new store at dir in one
+// transaction and closes it.
+func bulkStore(b *testing.B, cfg Config, persons, per int) {
+	b.Helper()
+	s, err := Open(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	r := rand.New(rand.NewPCG(5, uint64(persons)))
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		for p := range persons {
+			ts := make([][]float32, per)
+			for i := range ts {
+				ts[i] = randVec(r, cfg.Dim)
+			}
+			if _, err := s.putTx(tx, Person{ID: fmt.Sprintf("person-%06d", p)}, ts, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+func benchConfig(b *testing.B) Config {
+	dir := b.TempDir()
+	cfg := Config{Path: filepath.Join(dir, "gallery.db"), KeyFile: filepath.Join(dir, "gallery.key")}
+	cfg.SetDefaults()
+	if err := CreateKey(cfg.KeyFile); err != nil {
+		b.Fatal(err)
+	}
+	return cfg
+}
+
+// BenchmarkOpen measures Open of a store with 10k templates (2,500 persons
+// × 4): bbolt check, decrypting and validating every record, loading the
+// index. This is the daemon's start-up cost.
+func BenchmarkOpen(b *testing.B) {
+	cfg := benchConfig(b)
+	bulkStore(b, cfg, 2500, 4)
+	for b.Loop() {
+		s, err := Open(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s.Quarantined() != nil {
+			b.Fatal(s.Quarantined())
+		}
+		_ = s.Close()
+	}
+}
+
+// BenchmarkErase measures Erase (delete + compaction with fsync and rename)
+// in a store of 10k templates.
+func BenchmarkErase(b *testing.B) {
+	cfg := benchConfig(b)
+	bulkStore(b, cfg, 2500, 4)
+	s, err := Open(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	i := 0
+	for b.Loop() {
+		if err := s.Erase(context.Background(), fmt.Sprintf("person-%06d", i)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkEnroll measures one fsynced enrollment of 3 templates into a
+// store of 10k templates.
+func BenchmarkEnroll(b *testing.B) {
+	cfg := benchConfig(b)
+	bulkStore(b, cfg, 2500, 4)
+	s, err := Open(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	r := rand.New(rand.NewPCG(1, 1))
+	ts := [][]float32{randVec(r, cfg.Dim), randVec(r, cfg.Dim), randVec(r, cfg.Dim)}
+	i := 0
+	for b.Loop() {
+		if err := s.Enroll(context.Background(), Person{ID: fmt.Sprintf("new-%06d", i)}, ts); err != nil {
+			b.Fatal(err)
+		}
+		i++
 	}
 }

@@ -8,13 +8,13 @@ import (
 
 // Config is the daemon's `gallery:` section.
 type Config struct {
-	// DB is the path of the bbolt gallery file.
-	DB string `yaml:"db"`
+	// Path is the bbolt gallery file.
+	Path string `yaml:"path"`
 	// KeyFile is the path of the 32-byte device key (mode 0600), created at
 	// provisioning with `CreateKey`.
 	KeyFile string `yaml:"key_file"`
 	// QuarantineDir is where a store that fails its integrity check is moved;
-	// empty means the directory of DB.
+	// empty means the directory of Path.
 	QuarantineDir string `yaml:"quarantine_dir"`
 	// Dim is the embedding dimension (192 for MobileFaceNet).
 	Dim int `yaml:"dim"`
@@ -43,16 +43,16 @@ func (c *Config) SetDefaults() {
 // the field, the bad value and the fix.
 func (c Config) Validate() error {
 	var errs []error
-	if c.DB == "" {
-		errs = append(errs, errors.New("gallery.db: empty; set the gallery database path, e.g. /var/lib/facegate/gallery.db"))
+	if c.Path == "" {
+		errs = append(errs, errors.New("gallery.path: empty; set the gallery database file, e.g. /var/lib/facegate/gallery.db"))
 	}
 	if c.KeyFile == "" {
 		errs = append(errs, errors.New("gallery.key_file: empty; set the device key path, e.g. /etc/facegate/gallery.key (created at provisioning)"))
 	}
-	if c.DB != "" && c.KeyFile != "" && filepath.Clean(c.DB) == filepath.Clean(c.KeyFile) {
-		errs = append(errs, fmt.Errorf("gallery.key_file: %q is the same file as gallery.db; keep the key in its own file", c.KeyFile))
+	if c.Path != "" && c.KeyFile != "" && filepath.Clean(c.Path) == filepath.Clean(c.KeyFile) {
+		errs = append(errs, fmt.Errorf("gallery.key_file: %q is the same file as gallery.path; keep the key in its own file", c.KeyFile))
 	}
-	if c.QuarantineDir != "" && c.DB != "" && filepath.Clean(c.QuarantineDir) == filepath.Clean(c.DB) {
+	if c.QuarantineDir != "" && c.Path != "" && filepath.Clean(c.QuarantineDir) == filepath.Clean(c.Path) {
 		errs = append(errs, fmt.Errorf("gallery.quarantine_dir: %q is the database file; name a directory or leave it empty", c.QuarantineDir))
 	}
 	if c.Dim < 1 || c.Dim > MaxDim {

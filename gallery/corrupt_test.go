@@ -22,7 +22,7 @@ func TestRandomCorruption(t *testing.T) {
 		want[id] = 1 + i%3
 	}
 	_ = s.Close()
-	orig, err := os.ReadFile(f.cfg.DB)
+	orig, err := os.ReadFile(f.cfg.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestRandomCorruption(t *testing.T) {
 		for range 1 + r.IntN(4) {
 			b[r.IntN(len(b))] ^= byte(1 + r.IntN(255))
 		}
-		if err := os.WriteFile(f.cfg.DB, b, 0o600); err != nil {
+		if err := os.WriteFile(f.cfg.Path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		st, err := Open(context.Background(), f.cfg)

@@ -175,7 +175,7 @@ func TestCreateAndLoadKey(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
-	ok := Config{DB: "/var/lib/facegate/gallery.db", KeyFile: "/etc/facegate/gallery.key"}
+	ok := Config{Path: "/var/lib/facegate/gallery.db", KeyFile: "/etc/facegate/gallery.key"}
 	ok.SetDefaults()
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("valid config: %v", err)
@@ -188,12 +188,12 @@ func TestConfigValidate(t *testing.T) {
 		edit func(*Config)
 		want string
 	}{
-		{"no db", func(c *Config) { c.DB = "" }, "gallery.db: empty"},
+		{"no db", func(c *Config) { c.Path = "" }, "gallery.path: empty"},
 		{"no key", func(c *Config) { c.KeyFile = "" }, "gallery.key_file: empty"},
-		{"same file", func(c *Config) { c.KeyFile = c.DB }, "gallery.key_file"},
+		{"same file", func(c *Config) { c.KeyFile = c.Path }, "gallery.key_file"},
 		{"dim", func(c *Config) { c.Dim = -1 }, "gallery.dim: -1"},
 		{"max templates", func(c *Config) { c.MaxTemplatesPerPerson = 5000 }, "gallery.max_templates_per_person: 5000"},
-		{"quarantine dir", func(c *Config) { c.QuarantineDir = c.DB }, "gallery.quarantine_dir"},
+		{"quarantine dir", func(c *Config) { c.QuarantineDir = c.Path }, "gallery.quarantine_dir"},
 	}
 	for _, tt := range tests {
 		c := ok

@@ -102,7 +102,7 @@ type Store struct {
 	closed     bool
 }
 
-// Open opens (or creates) the gallery at cfg.DB, verifies every record and
+// Open opens (or creates) the gallery at cfg.Path, verifies every record and
 // loads the index. A store that fails verification (corrupt file, altered
 // or moved record, wrong key) is moved aside and replaced by an empty,
 // degraded store: Open then succeeds and Quarantined reports what happened.
@@ -129,13 +129,13 @@ func Open(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 	}
 	k, err := deriveKeys(key)
 	if err != nil {
-		return nil, fmt.Errorf("open gallery %s: %w", cfg.DB, err)
+		return nil, fmt.Errorf("open gallery %s: %w", cfg.Path, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s := &Store{cfg: cfg, o: o, keys: k, ix: NewIndex(cfg.Dim)}
-	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("open gallery: %w", err)
 	}
 	// A compaction or creation interrupted by power loss leaves a temporary
@@ -145,7 +145,7 @@ func Open(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 			o.logger.Warn("removed interrupted gallery temp file", "path", tmp)
 		}
 	}
-	if _, err := os.Stat(cfg.DB); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(cfg.Path); errors.Is(err, fs.ErrNotExist) {
 		if err := s.create(""); err != nil {
 			return nil, err
 		}
@@ -154,12 +154,12 @@ func Open(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open gallery: %w", err)
 	}
 
-	db, rollback, err := openBolt(cfg.DB)
+	db, rollback, err := openBolt(cfg.Path)
 	if err != nil {
 		if errors.Is(err, ErrCorrupt) {
 			return s.quarantineAndCreate(nil, err)
 		}
-		return nil, fmt.Errorf("open gallery %s: %w", cfg.DB, err)
+		return nil, fmt.Errorf("open gallery %s: %w", cfg.Path, err)
 	}
 	loaded, err := s.verify(db)
 	if err != nil {
@@ -167,7 +167,7 @@ func Open(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 			return s.quarantineAndCreate(db, err)
 		}
 		_ = db.Close()
-		return nil, fmt.Errorf("open gallery %s: %w", cfg.DB, err)
+		return nil, fmt.Errorf("open gallery %s: %w", cfg.Path, err)
 	}
 	s.db, s.seal, s.degraded = db, &sealer{k: k, storeID: loaded.hdr.storeID}, loaded.degraded
 	if rollback != nil && s.degraded == "" {
@@ -176,28 +176,28 @@ func Open(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 		reason := fmt.Sprintf("%v: the last change may be undone; face grants disabled until resync", rollback)
 		if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyDegraded, []byte(reason)) }); err != nil {
 			_ = s.Close()
-			return nil, fmt.Errorf("open gallery %s: mark degraded: %w", cfg.DB, err)
+			return nil, fmt.Errorf("open gallery %s: mark degraded: %w", cfg.Path, err)
 		}
 		s.degraded = reason
-		o.logger.Warn("gallery degraded", "path", cfg.DB, "reason", reason)
+		o.logger.Warn("gallery degraded", "path", cfg.Path, "reason", reason)
 	}
 	if loaded.compact {
 		o.logger.Info("gallery: finishing interrupted erase compaction")
 		if err := s.compactLocked(); err != nil {
 			_ = s.Close()
-			return nil, fmt.Errorf("open gallery %s: %w", cfg.DB, err)
+			return nil, fmt.Errorf("open gallery %s: %w", cfg.Path, err)
 		}
 	}
 	if err := s.ix.Load(loaded.people); err != nil {
 		_ = s.Close()
-		return nil, fmt.Errorf("open gallery %s: load index: %w", cfg.DB, err)
+		return nil, fmt.Errorf("open gallery %s: load index: %w", cfg.Path, err)
 	}
 	s.ix.setDegraded(s.degraded != "")
 	return s, nil
 }
 
-func (s *Store) compactPath() string { return s.cfg.DB + ".compact" }
-func (s *Store) newPath() string     { return s.cfg.DB + ".new" }
+func (s *Store) compactPath() string { return s.cfg.Path + ".compact" }
+func (s *Store) newPath() string     { return s.cfg.Path + ".new" }
 
 // openBolt opens a bbolt file with fsync on, turning bbolt's format errors
 // and panics into ErrCorrupt. The file is prechecked so bbolt's unchecked
@@ -229,8 +229,8 @@ func openBolt(path string) (db *bolt.DB, rollback, err error) {
 }
 
 // create writes a new empty store (optionally already degraded) next to
-// cfg.DB and renames it into place, so a crash never leaves a half-made
-// store at cfg.DB. s.mu must be held or s unpublished.
+// cfg.Path and renames it into place, so a crash never leaves a half-made
+// store at cfg.Path. s.mu must be held or s unpublished.
 func (s *Store) create(degraded string) error {
 	tmp := s.newPath()
 	h := header{version: FormatVersion, dim: s.cfg.Dim, keyID: s.keys.keyID, created: s.o.now()}
@@ -260,17 +260,17 @@ func (s *Store) create(degraded string) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, s.cfg.DB)
+		err = os.Rename(tmp, s.cfg.Path)
 	}
 	if err == nil {
-		err = syncDir(filepath.Dir(s.cfg.DB))
+		err = syncDir(filepath.Dir(s.cfg.Path))
 	}
 	if err != nil {
 		_ = os.Remove(tmp)
-		return fmt.Errorf("create gallery %s: %w", s.cfg.DB, err)
+		return fmt.Errorf("create gallery %s: %w", s.cfg.Path, err)
 	}
-	if s.db, _, err = openBolt(s.cfg.DB); err != nil {
-		return fmt.Errorf("create gallery %s: %w", s.cfg.DB, err)
+	if s.db, _, err = openBolt(s.cfg.Path); err != nil {
+		return fmt.Errorf("create gallery %s: %w", s.cfg.Path, err)
 	}
 	s.seal = &sealer{k: s.keys, storeID: h.storeID}
 	s.degraded = degraded
@@ -288,12 +288,12 @@ func (s *Store) quarantineAndCreate(db *bolt.DB, cause error) (*Store, error) {
 	at := s.o.now().UTC()
 	dir := s.cfg.QuarantineDir
 	if dir == "" {
-		dir = filepath.Dir(s.cfg.DB)
+		dir = filepath.Dir(s.cfg.Path)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("quarantine gallery %s (%v): %w", s.cfg.DB, cause, err)
+		return nil, fmt.Errorf("quarantine gallery %s (%v): %w", s.cfg.Path, cause, err)
 	}
-	base := filepath.Join(dir, filepath.Base(s.cfg.DB)+".quarantined-"+at.Format("20060102T150405Z"))
+	base := filepath.Join(dir, filepath.Base(s.cfg.Path)+".quarantined-"+at.Format("20060102T150405Z"))
 	dest := base
 	for i := 1; ; i++ {
 		if _, err := os.Lstat(dest); errors.Is(err, fs.ErrNotExist) {
@@ -301,15 +301,15 @@ func (s *Store) quarantineAndCreate(db *bolt.DB, cause error) (*Store, error) {
 		}
 		dest = fmt.Sprintf("%s-%d", base, i)
 	}
-	if err := os.Rename(s.cfg.DB, dest); err != nil {
-		return nil, fmt.Errorf("quarantine gallery %s (%v): %w (quarantine_dir must be on the same file system)", s.cfg.DB, cause, err)
+	if err := os.Rename(s.cfg.Path, dest); err != nil {
+		return nil, fmt.Errorf("quarantine gallery %s (%v): %w (quarantine_dir must be on the same file system)", s.cfg.Path, cause, err)
 	}
-	for _, d := range []string{dir, filepath.Dir(s.cfg.DB)} {
+	for _, d := range []string{dir, filepath.Dir(s.cfg.Path)} {
 		if err := syncDir(d); err != nil {
-			return nil, fmt.Errorf("quarantine gallery %s: %w", s.cfg.DB, err)
+			return nil, fmt.Errorf("quarantine gallery %s: %w", s.cfg.Path, err)
 		}
 	}
-	q := &Quarantine{Path: s.cfg.DB, MovedTo: dest, At: at, Err: cause}
+	q := &Quarantine{Path: s.cfg.Path, MovedTo: dest, At: at, Err: cause}
 	reason := fmt.Sprintf("quarantined at %s: %v; face grants disabled until resync", at.Format(time.RFC3339), cause)
 	if len(reason) > maxDegradedReason {
 		reason = reason[:maxDegradedReason]
@@ -375,7 +375,7 @@ func (s *Store) verify(db *bolt.DB) (out loaded, err error) {
 		}
 		out.hdr = hdr
 		if hdr.dim != s.cfg.Dim {
-			return fmt.Errorf("gallery.dim is %d but the store holds %d-d templates from another embedding model; move %s aside and resync", s.cfg.Dim, hdr.dim, s.cfg.DB)
+			return fmt.Errorf("gallery.dim is %d but the store holds %d-d templates from another embedding model; move %s aside and resync", s.cfg.Dim, hdr.dim, s.cfg.Path)
 		}
 		seal := &sealer{k: s.keys, storeID: hdr.storeID}
 		if err := meta.ForEach(func(k, v []byte) error {
@@ -596,62 +596,9 @@ func (s *Store) putTemplates(ctx context.Context, op string, p Person, templates
 		return fmt.Errorf("gallery %s %q: %w", op, p.ID, err)
 	}
 	var stored Person
-	return s.write(ctx, op+" "+fmt.Sprintf("%q", p.ID), func(tx *bolt.Tx) error {
-		old, exists, err := s.getPerson(tx, p.ID)
-		if err != nil {
-			return err
-		}
-		switch {
-		case !exists && p.Version == 0:
-			p.Version = 1
-		case exists && p.Version == 0:
-			p.Version = old.Version + 1
-		case exists && p.Version < old.Version:
-			return fmt.Errorf("%w: version %d, stored %d", ErrStaleVersion, p.Version, old.Version)
-		}
-		p.UpdatedAt = s.o.now()
-		tb := tx.Bucket(bucketTemplates)
-		id := []byte(p.ID)
-		count := 0
-		var b *bolt.Bucket
-		if exists && add {
-			b, count = tb.Bucket(id), int(old.templates)
-		} else {
-			var seq uint64
-			if old := tb.Bucket(id); old != nil {
-				seq = old.Sequence()
-				if err := tb.DeleteBucket(id); err != nil {
-					return err
-				}
-			}
-			if b, err = tb.CreateBucket(id); err != nil {
-				return err
-			}
-			if err := b.SetSequence(seq); err != nil {
-				return err
-			}
-		}
-		if b == nil {
-			return fmt.Errorf("%w: person %q has no template bucket", ErrCorrupt, p.ID)
-		}
-		if n := count + len(norm); n > s.cfg.MaxTemplatesPerPerson {
-			return fmt.Errorf("%w: %d would exceed gallery.max_templates_per_person %d", ErrTooManyTemplates, n, s.cfg.MaxTemplatesPerPerson)
-		}
-		for _, t := range norm {
-			tid, err := b.NextSequence()
-			if err != nil {
-				return err
-			}
-			rec, err := s.seal.seal(kindTemplate, p.ID, tid, encodeTemplate(t))
-			if err != nil {
-				return err
-			}
-			if err := b.Put(templateKey(tid), rec); err != nil {
-				return err
-			}
-		}
-		stored = p
-		return s.putPerson(tx, personRecord{Person: p, templates: uint32(count + len(norm))})
+	return s.write(ctx, fmt.Sprintf("%s %q", op, p.ID), func(tx *bolt.Tx) (err error) {
+		stored, err = s.putTx(tx, p, norm, add)
+		return err
 	}, func() {
 		// Cannot fail: p and norm were validated above.
 		if add {
@@ -660,6 +607,65 @@ func (s *Store) putTemplates(ctx context.Context, op string, p Person, templates
 			_ = s.ix.Put(stored, norm)
 		}
 	})
+}
+
+// putTx writes person p and its normalised templates inside tx (adding to
+// or replacing the stored templates) and returns the person as stored.
+func (s *Store) putTx(tx *bolt.Tx, p Person, norm [][]float32, add bool) (Person, error) {
+	old, exists, err := s.getPerson(tx, p.ID)
+	if err != nil {
+		return p, err
+	}
+	switch {
+	case !exists && p.Version == 0:
+		p.Version = 1
+	case exists && p.Version == 0:
+		p.Version = old.Version + 1
+	case exists && p.Version < old.Version:
+		return p, fmt.Errorf("%w: version %d, stored %d", ErrStaleVersion, p.Version, old.Version)
+	}
+	p.UpdatedAt = s.o.now()
+	tb := tx.Bucket(bucketTemplates)
+	id := []byte(p.ID)
+	count := 0
+	var b *bolt.Bucket
+	if exists && add {
+		b, count = tb.Bucket(id), int(old.templates)
+	} else {
+		var seq uint64
+		if old := tb.Bucket(id); old != nil {
+			seq = old.Sequence()
+			if err := tb.DeleteBucket(id); err != nil {
+				return p, err
+			}
+		}
+		if b, err = tb.CreateBucket(id); err != nil {
+			return p, err
+		}
+		if err := b.SetSequence(seq); err != nil {
+			return p, err
+		}
+	}
+	if b == nil {
+		return p, fmt.Errorf("%w: person %q has no template bucket", ErrCorrupt, p.ID)
+	}
+	if n := count + len(norm); n > s.cfg.MaxTemplatesPerPerson {
+		return p, fmt.Errorf("%w: %d would exceed gallery.max_templates_per_person %d", ErrTooManyTemplates, n, s.cfg.MaxTemplatesPerPerson)
+	}
+	for _, t := range norm {
+		tid, err := b.NextSequence()
+		if err != nil {
+			return p, err
+		}
+		rec, err := s.seal.seal(kindTemplate, p.ID, tid, encodeTemplate(t))
+		if err != nil {
+			return p, err
+		}
+		if err := b.Put(templateKey(tid), rec); err != nil {
+			return p, err
+		}
+	}
+	return p, s.putPerson(tx, personRecord{Person: p, templates: uint32(count + len(norm))})
 }
 
 // Revoke disables person id: it stays stored (and in manifests) but never
@@ -757,14 +763,14 @@ func (s *Store) compactLocked() error {
 		return fmt.Errorf("compact: close old file: %w", err)
 	}
 	s.db = nil
-	renameErr := os.Rename(tmp, s.cfg.DB)
+	renameErr := os.Rename(tmp, s.cfg.Path)
 	if renameErr == nil {
-		renameErr = syncDir(filepath.Dir(s.cfg.DB))
+		renameErr = syncDir(filepath.Dir(s.cfg.Path))
 	} else {
 		_ = os.Remove(tmp)
 	}
 	// Reopen whichever file is now in place.
-	db, _, err := openBolt(s.cfg.DB)
+	db, _, err := openBolt(s.cfg.Path)
 	if err != nil {
 		return fmt.Errorf("compact: reopen: %w (store unusable until restart)", err)
 	}

@@ -28,7 +28,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := Config{DB: filepath.Join(dir, "db", "gallery.db"), KeyFile: filepath.Join(dir, "keys", "gallery.key")}
+	cfg := Config{Path: filepath.Join(dir, "db", "gallery.db"), KeyFile: filepath.Join(dir, "keys", "gallery.key")}
 	if err := CreateKey(cfg.KeyFile); err != nil {
 		t.Fatal(err)
 	}
@@ -278,16 +278,16 @@ func TestEraseRemovesBytes(t *testing.T) {
 				t.Fatalf("victim has %d stored records, want 4", len(recs))
 			}
 			for i, r := range recs {
-				if !fileContains(t, f.cfg.DB, r) {
+				if !fileContains(t, f.cfg.Path, r) {
 					t.Fatalf("control: record %d of the victim not found in the file before erase", i)
 				}
 			}
 			for i, v := range victimVecs {
-				if fileContains(t, f.cfg.DB, embeddingBytes(v)) {
+				if fileContains(t, f.cfg.Path, embeddingBytes(v)) {
 					t.Errorf("plaintext embedding %d found in the file: templates are not encrypted", i)
 				}
 			}
-			if !fileContains(t, f.cfg.DB, []byte(victim)) {
+			if !fileContains(t, f.cfg.Path, []byte(victim)) {
 				t.Fatal("control: victim id not found in the file before erase")
 			}
 
@@ -311,7 +311,7 @@ func TestEraseRemovesBytes(t *testing.T) {
 			}
 			leaked := 0
 			for _, r := range recs {
-				if fileContains(t, f.cfg.DB, r) {
+				if fileContains(t, f.cfg.Path, r) {
 					leaked++
 				}
 			}
@@ -319,10 +319,10 @@ func TestEraseRemovesBytes(t *testing.T) {
 				if leaked != 0 {
 					t.Errorf("%d of %d erased records still in the file", leaked, len(recs))
 				}
-				if fileContains(t, f.cfg.DB, []byte(victim)) {
+				if fileContains(t, f.cfg.Path, []byte(victim)) {
 					t.Error("erased person id still in the file")
 				}
-				if _, err := os.Stat(f.cfg.DB + ".compact"); err == nil {
+				if _, err := os.Stat(f.cfg.Path + ".compact"); err == nil {
 					t.Error("compaction temp file left behind")
 				}
 			} else if leaked == 0 {
@@ -377,7 +377,7 @@ func TestEraseCompactionResumes(t *testing.T) {
 	}
 	_ = s.Close()
 	// A stale temp file from the interrupted compaction.
-	if err := os.WriteFile(f.cfg.DB+".compact", []byte("partial"), 0o600); err != nil {
+	if err := os.WriteFile(f.cfg.Path+".compact", []byte("partial"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s = f.open()
@@ -385,15 +385,15 @@ func TestEraseCompactionResumes(t *testing.T) {
 		t.Fatalf("quarantined: %v", s.Quarantined())
 	}
 	for i, r := range recs {
-		if fileContains(t, f.cfg.DB, r) {
+		if fileContains(t, f.cfg.Path, r) {
 			t.Errorf("record %d still in the file after resumed compaction", i)
 		}
 	}
-	if _, err := os.Stat(f.cfg.DB + ".compact"); err == nil {
+	if _, err := os.Stat(f.cfg.Path + ".compact"); err == nil {
 		t.Error("stale compaction temp file not removed")
 	}
 	_ = s.Close()
-	db, err := bolt.Open(f.cfg.DB, 0o600, &bolt.Options{ReadOnly: true})
+	db, err := bolt.Open(f.cfg.Path, 0o600, &bolt.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,16 +445,16 @@ func TestQuarantine(t *testing.T) {
 		damage  func(t *testing.T, su *setup)
 		wantErr error
 	}{
-		{"template ciphertext", func(t *testing.T, su *setup) { corrupt(t, su.f.cfg.DB, flipAt(su.aliceR[1], 30)) }, ErrCorrupt},
+		{"template ciphertext", func(t *testing.T, su *setup) { corrupt(t, su.f.cfg.Path, flipAt(su.aliceR[1], 30)) }, ErrCorrupt},
 		{"template tag", func(t *testing.T, su *setup) {
-			corrupt(t, su.f.cfg.DB, flipAt(su.aliceR[2], len(su.aliceR[2])-1))
+			corrupt(t, su.f.cfg.Path, flipAt(su.aliceR[2], len(su.aliceR[2])-1))
 		}, ErrCorrupt},
-		{"person record", func(t *testing.T, su *setup) { corrupt(t, su.f.cfg.DB, flipAt(su.aliceR[0], 20)) }, ErrCorrupt},
-		{"record version byte", func(t *testing.T, su *setup) { corrupt(t, su.f.cfg.DB, flipAt(su.aliceR[1], 0)) }, ErrCorrupt},
-		{"header MAC", func(t *testing.T, su *setup) { corrupt(t, su.f.cfg.DB, flipAt(su.header, headerLen-3)) }, ErrCorrupt},
-		{"header dimension", func(t *testing.T, su *setup) { corrupt(t, su.f.cfg.DB, flipAt(su.header, 11)) }, ErrCorrupt},
+		{"person record", func(t *testing.T, su *setup) { corrupt(t, su.f.cfg.Path, flipAt(su.aliceR[0], 20)) }, ErrCorrupt},
+		{"record version byte", func(t *testing.T, su *setup) { corrupt(t, su.f.cfg.Path, flipAt(su.aliceR[1], 0)) }, ErrCorrupt},
+		{"header MAC", func(t *testing.T, su *setup) { corrupt(t, su.f.cfg.Path, flipAt(su.header, headerLen-3)) }, ErrCorrupt},
+		{"header dimension", func(t *testing.T, su *setup) { corrupt(t, su.f.cfg.Path, flipAt(su.header, 11)) }, ErrCorrupt},
 		{"both meta pages", func(t *testing.T, su *setup) {
-			corrupt(t, su.f.cfg.DB, func(b []byte) []byte {
+			corrupt(t, su.f.cfg.Path, func(b []byte) []byte {
 				ps := os.Getpagesize()
 				for _, off := range []int{16 + 8, ps + 16 + 8} { // page-size field of each meta page
 					b[off] ^= 0xff
@@ -463,15 +463,15 @@ func TestQuarantine(t *testing.T) {
 			})
 		}, ErrCorrupt},
 		{"truncated", func(t *testing.T, su *setup) {
-			corrupt(t, su.f.cfg.DB, func(b []byte) []byte { return b[:len(b)/3] })
+			corrupt(t, su.f.cfg.Path, func(b []byte) []byte { return b[:len(b)/3] })
 		}, ErrCorrupt},
 		{"garbage", func(t *testing.T, su *setup) {
-			corrupt(t, su.f.cfg.DB, func(b []byte) []byte { return bytes.Repeat([]byte("not a database "), 1000) })
+			corrupt(t, su.f.cfg.Path, func(b []byte) []byte { return bytes.Repeat([]byte("not a database "), 1000) })
 		}, ErrCorrupt},
 		{"record moved to another person", func(t *testing.T, su *setup) {
 			// Valid ciphertext of alice's template placed in bob's bucket: AD
 			// binding makes it fail.
-			db, err := bolt.Open(su.f.cfg.DB, 0o600, nil)
+			db, err := bolt.Open(su.f.cfg.Path, 0o600, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -501,17 +501,17 @@ func TestQuarantine(t *testing.T) {
 			mustEnroll(t, s, Person{ID: "alice", Name: "Alice"}, su.alice)
 			mustEnroll(t, s, Person{ID: "bob"}, f.vecs(1))
 			_ = s.Close()
-			su.aliceR = rawRecords(t, f.cfg.DB, "alice")
-			db, err := bolt.Open(f.cfg.DB, 0o600, &bolt.Options{ReadOnly: true})
+			su.aliceR = rawRecords(t, f.cfg.Path, "alice")
+			db, err := bolt.Open(f.cfg.Path, 0o600, &bolt.Options{ReadOnly: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			_ = db.View(func(tx *bolt.Tx) error { su.header = bytes.Clone(tx.Bucket(bucketMeta).Get(keyHeader)); return nil })
 			_ = db.Close()
-			before, _ := os.ReadFile(f.cfg.DB)
+			before, _ := os.ReadFile(f.cfg.Path)
 
 			tt.damage(t, su)
-			damaged, _ := os.ReadFile(f.cfg.DB)
+			damaged, _ := os.ReadFile(f.cfg.Path)
 			if tt.name != "wrong key" && bytes.Equal(before, damaged) {
 				t.Fatal("damage did not change the file")
 			}
@@ -526,8 +526,8 @@ func TestQuarantine(t *testing.T) {
 			if !errors.Is(q, tt.wantErr) {
 				t.Errorf("quarantine error %v, want %v", q.Err, tt.wantErr)
 			}
-			wantPath := f.cfg.DB + ".quarantined-20260304T050707Z"
-			if q.MovedTo != wantPath || q.Path != f.cfg.DB || !q.At.Equal(f.now) {
+			wantPath := f.cfg.Path + ".quarantined-20260304T050707Z"
+			if q.MovedTo != wantPath || q.Path != f.cfg.Path || !q.At.Equal(f.now) {
 				t.Errorf("quarantine %+v, want moved to %s at %v", q, wantPath, f.now)
 			}
 			moved, err := os.ReadFile(q.MovedTo)
@@ -603,7 +603,7 @@ func TestOpenErrorsLeaveFileAlone(t *testing.T) {
 		t.Errorf("open with 0644 key: %v, want chmod advice", err)
 	}
 	_ = os.Chmod(f.cfg.KeyFile, 0o600)
-	matches, _ := filepath.Glob(f.cfg.DB + ".quarantined-*")
+	matches, _ := filepath.Glob(f.cfg.Path + ".quarantined-*")
 	if len(matches) != 0 {
 		t.Errorf("config errors quarantined the store: %v", matches)
 	}
