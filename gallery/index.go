@@ -137,9 +137,11 @@ func (ix *Index) Search(q []float32, now time.Time) (Result, error) {
 	res := Result{Degraded: s.degraded}
 	best, second, excl := float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1))
 	bestI, secondI, exclI := -1, -1, -1
-	arena := s.arena
-	for i := range s.people {
-		e := &s.people[i]
+	arena, people := s.arena, s.people
+	for i := range people {
+		e := &people[i]
+		// One slice check per person; the template and dot loops below
+		// compile without bounds checks.
 		vs := arena[e.start*dim : (e.start+e.n)*dim]
 		m := float32(math.Inf(-1))
 		for len(vs) >= dim {

@@ -325,11 +325,25 @@ func (s *Store) quarantineAndCreate(db *bolt.DB, cause error) (*Store, error) {
 	return s, nil
 }
 
-// closeQuietly closes a bbolt handle that may be in a bad state.
+// closeQuietly closes a bbolt handle that may be in a bad state after a
+// recovered panic. If Close does not return within closeWait (a lock left
+// held by the panic), the handle is abandoned: quarantining must not hang.
+// The goroutine then stays blocked for the life of the process; that only
+// happens on a store already found corrupt.
 func closeQuietly(db *bolt.DB) {
-	defer func() { _ = recover() }()
-	_ = db.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { _ = recover() }()
+		_ = db.Close()
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+	}
 }
+
+const closeWait = 5 * time.Second
 
 // loaded is what verify read from a store.
 type loaded struct {
