@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blackjack/webcam"
+
 	"github.com/facegate/facegate/capture"
 )
 
@@ -331,4 +333,61 @@ func TestVMLatestDropsWhenSlow(t *testing.T) {
 	if d := l.Received() - l.Delivered() - l.Dropped(); d > 1 {
 		t.Errorf("received %d, delivered %d, dropped %d: %d frames unaccounted for", l.Received(), l.Delivered(), l.Dropped(), d)
 	}
+}
+
+// setVividControl sets one of vivid's controls by name through a second
+// handle on the device (controls belong to the device, not the handle).
+func setVividControl(t *testing.T, name string, value int32) {
+	t.Helper()
+	cam, err := webcam.Open(vividDev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cam.Close()
+	for id, c := range cam.GetControls() {
+		if c.Name == name {
+			if err := cam.SetControl(id, value); err != nil {
+				t.Fatalf("set %q = %d: %v", name, value, err)
+			}
+			return
+		}
+	}
+	t.Fatalf("vivid has no control %q", name)
+}
+
+// TestVMVividTimeout makes vivid drop every buffer, so the device stays
+// open but delivers nothing: Next must give up after camera.timeout with a
+// *DeviceError wrapping ErrTimeout, then reopen the device and stream again
+// once frames flow.
+func TestVMVividTimeout(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cfg := vividConfig("yuyv")
+	cfg.Timeout = time.Second
+	src, err := capture.Open(ctx, cfg, vmLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	readFrames(t, ctx, src, 3)
+	setVividControl(t, "Percentage of Dropped Buffers", 100)
+	defer setVividControl(t, "Percentage of Dropped Buffers", 0)
+	start := time.Now()
+	for {
+		_, err := src.Next(ctx)
+		if err == nil {
+			if time.Since(start) > 10*time.Second {
+				t.Fatal("frames still arrive 10s after vivid was told to drop them all")
+			}
+			continue // buffers filled before the control took effect
+		}
+		var de *capture.DeviceError
+		if !errors.As(err, &de) || !errors.Is(err, capture.ErrTimeout) {
+			t.Fatalf("Next = %v, want *DeviceError wrapping ErrTimeout", err)
+		}
+		t.Logf("typed error after %v: %v", time.Since(start).Round(time.Millisecond), err)
+		break
+	}
+	setVividControl(t, "Percentage of Dropped Buffers", 0)
+	readFrames(t, ctx, src, 3)
 }

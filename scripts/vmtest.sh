@@ -143,7 +143,7 @@ if [ -n "$showfile" ]; then
   lap "show done"
 fi
 [ -n "$bins" ] || showfail=1
-[ "$showfail" = 0 ] || problems+=("a show command failed (see [exit N] above)")
+[ "$showfail" = 0 ] || problems+=("the show commands failed or did not run (see [exit N] or the console tail above)")
 
 status=0
 if [ "$showonly" = 0 ] && [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
