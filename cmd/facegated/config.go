@@ -13,8 +13,12 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/facegate/facegate/capture"
 	"github.com/facegate/facegate/door"
+	"github.com/facegate/facegate/gallery"
 	"github.com/facegate/facegate/infer"
+	"github.com/facegate/facegate/infer/liveness"
+	"github.com/facegate/facegate/mqtt"
 	"github.com/facegate/facegate/policy"
 )
 
@@ -31,19 +35,24 @@ type Config struct {
 	// StateDirectory=facegate makes it /var/lib/facegate.
 	StateDir string `yaml:"state_dir"`
 	// Camera selects and tunes the frame source.
-	Camera CameraConfig `yaml:"camera"`
+	Camera capture.Config `yaml:"camera"`
+	// CameraSpectrum is visible or ir (an infrared camera enables the
+	// liveness infrared cue).
+	CameraSpectrum liveness.Spectrum `yaml:"camera_spectrum"`
 	// Infer names the model files and the detection and quality settings.
 	Infer infer.Config `yaml:"infer"`
-	// Liveness selects the liveness policy.
-	Liveness LivenessConfig `yaml:"liveness"`
-	// Gallery locates the encrypted template store.
-	Gallery GalleryConfig `yaml:"gallery"`
+	// FaceMeshModel is face_landmark.tflite, used by liveness.
+	FaceMeshModel string `yaml:"face_mesh_model"`
+	// Liveness selects the liveness policy and tunes its cues.
+	Liveness liveness.Config `yaml:"liveness"`
+	// Gallery locates the encrypted template store and its key.
+	Gallery gallery.Config `yaml:"gallery"`
 	// Policy is the decision policy (consensus, thresholds, attempt limiting).
 	Policy policy.Config `yaml:"policy"`
 	// Door is the lock, contact, exit button and fire input wiring.
 	Door door.Config `yaml:"door"`
-	// MQTT is the broker connection, topics and trusted admin keys.
-	MQTT MQTTConfig `yaml:"mqtt"`
+	// MQTT is the broker connection, topics, trusted admin keys and outbox.
+	MQTT mqtt.Config `yaml:"mqtt"`
 	// Metrics is the local Prometheus endpoint.
 	Metrics MetricsConfig `yaml:"metrics"`
 	// Log selects log format and level.
@@ -72,14 +81,6 @@ type LogConfig struct {
 	Level string `yaml:"level"`
 }
 
-// GalleryConfig locates the gallery store.
-type GalleryConfig struct {
-	// Path is the bbolt store; relative paths are under state_dir.
-	Path string `yaml:"path"`
-	// KeyFile is the AES-256 device key (0600); relative to state_dir.
-	KeyFile string `yaml:"key_file"`
-}
-
 // ModelDir is where the package installs the models.
 const ModelDir = "/usr/share/facegate/models"
 
@@ -95,16 +96,19 @@ func defaultInfer() infer.Config {
 // defaultConfig returns every default; the file is decoded on top of it.
 func defaultConfig() Config {
 	return Config{
-		StateDir: "/var/lib/facegate",
-		Camera:   defaultCamera(),
-		Infer:    defaultInfer(),
-		Liveness: defaultLiveness(),
-		Gallery:  GalleryConfig{Path: "gallery.db", KeyFile: "gallery.key"},
-		Policy:   policy.Defaults(),
-		Door:     door.Defaults(),
-		MQTT:     defaultMQTT(),
-		Metrics:  MetricsConfig{Listen: "127.0.0.1:9464"},
-		Log:      LogConfig{Format: "auto", Level: "info"},
+		StateDir:       "/var/lib/facegate",
+		Camera:         capture.Config{Backend: "v4l2"}.WithDefaults(),
+		CameraSpectrum: liveness.Visible,
+		Infer:          defaultInfer(),
+		FaceMeshModel:  filepath.Join(ModelDir, "face_landmark.tflite"),
+		Liveness:       liveness.DefaultConfig(),
+		Gallery:        gallery.Config{Path: "gallery.db", KeyFile: "gallery.key"},
+		Policy:         policy.Defaults(),
+		Door:           door.Defaults(),
+		MQTT: mqtt.Config{StatePath: "mqtt-state.db", Outbox: mqtt.OutboxConfig{Path: "outbox.db"},
+			CAFile: "/etc/facegate/ca.pem", CertFile: "/etc/facegate/device.crt", KeyFile: "/etc/facegate/device.key"},
+		Metrics: MetricsConfig{Listen: "127.0.0.1:9464"},
+		Log:     LogConfig{Format: "auto", Level: "info"},
 	}
 }
 
@@ -135,6 +139,7 @@ func ParseConfig(b []byte) (Config, error) {
 		return Config{}, errors.New("more than one YAML document: keep the whole config in one document")
 	}
 	cfg.resolvePaths()
+	cfg.fillDerived()
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
 	}
@@ -150,7 +155,7 @@ func explainYAML(err error) error {
 	re := regexp.MustCompile(`field (\S+) not found in type \S+`)
 	msgs := make([]string, len(te.Errors))
 	for i, m := range te.Errors {
-		msgs[i] = re.ReplaceAllString(m, "unknown key $1 (check its spelling and section; systemd/facegated.example.yaml lists every key)")
+		msgs[i] = re.ReplaceAllString(m, "unknown key $1 (check its spelling and section; facegated.example.yaml lists every key)")
 	}
 	return errors.New(strings.Join(msgs, "; "))
 }
@@ -164,8 +169,24 @@ func (c *Config) resolvePaths() {
 	}
 	c.Gallery.Path = under(c.Gallery.Path)
 	c.Gallery.KeyFile = under(c.Gallery.KeyFile)
-	c.MQTT.DeviceKeyFile = under(c.MQTT.DeviceKeyFile)
-	c.MQTT.OutboxPath = under(c.MQTT.OutboxPath)
+	c.MQTT.StatePath = under(c.MQTT.StatePath)
+	c.MQTT.Outbox.Path = under(c.MQTT.Outbox.Path)
+}
+
+// fillDerived fills what follows from other keys: the device and site
+// names the MQTT layer uses, and each package's own defaults.
+func (c *Config) fillDerived() {
+	if c.MQTT.Device == "" {
+		c.MQTT.Device = c.Device.ID
+	}
+	if c.MQTT.Site == "" {
+		c.MQTT.Site = c.Device.Site
+	}
+	c.MQTT.SetDefaults()
+	c.Gallery.SetDefaults()
+	c.Camera = c.Camera.WithDefaults()
+	c.Infer = c.Infer.WithDefaults()
+	c.Liveness = c.Liveness.WithDefaults()
 }
 
 var idRE = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
@@ -198,13 +219,18 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log.level: %q is unknown: use debug, info, warn or error", c.Log.Level))
 	}
-	if c.Gallery.Path == "" {
-		errs = append(errs, errors.New("gallery.path: empty: name the gallery store file, e.g. gallery.db"))
+	switch c.CameraSpectrum {
+	case liveness.Visible, liveness.Infrared:
+	default:
+		errs = append(errs, fmt.Errorf("camera_spectrum: %q is unknown: use %s or %s", c.CameraSpectrum, liveness.Visible, liveness.Infrared))
 	}
-	if c.Gallery.KeyFile == "" {
-		errs = append(errs, errors.New("gallery.key_file: empty: name the gallery key file, e.g. gallery.key (facegate provision creates it)"))
+	if c.Liveness.Mode != liveness.ModeOff && c.FaceMeshModel == "" {
+		errs = append(errs, fmt.Errorf("face_mesh_model: empty while liveness.mode is %s: name face_landmark.tflite or set liveness.mode: off", c.Liveness.Mode))
 	}
-	for _, v := range []interface{ Validate() error }{c.Camera, c.Infer, c.Liveness, c.Policy, c.Door, c.MQTT} {
+	if c.MQTT.Device != c.Device.ID || c.MQTT.Site != c.Device.Site {
+		errs = append(errs, fmt.Errorf("mqtt.device/mqtt.site: %q/%q differ from device.id/device.site %q/%q: leave them out (they default to device.*)", c.MQTT.Device, c.MQTT.Site, c.Device.ID, c.Device.Site))
+	}
+	for _, v := range []interface{ Validate() error }{c.Camera, c.Infer, c.Liveness, c.Gallery, c.Policy, c.Door, &c.MQTT} {
 		if err := v.Validate(); err != nil {
 			errs = append(errs, err)
 		}

@@ -20,6 +20,14 @@ type frame struct {
 	// at is the capture timestamp (monotonic); grant latency starts here.
 	at  time.Time
 	seq uint64
+	// release returns the image buffer to its source; nil if not pooled.
+	release func()
+}
+
+func (f frame) done() {
+	if f.release != nil {
+		f.release()
+	}
 }
 
 // frameSource delivers frames; capture.Source behind an adapter.
@@ -179,17 +187,17 @@ type latest[T any] struct {
 
 func newLatest[T any]() *latest[T] { return &latest[T]{ready: make(chan struct{}, 1)} }
 
-// Put stores v and reports whether an unread value was dropped.
-func (l *latest[T]) Put(v T) (dropped bool) {
+// Put stores v and returns the unread value it replaced, if any.
+func (l *latest[T]) Put(v T) (old T, dropped bool) {
 	l.mu.Lock()
-	dropped = l.full
+	old, dropped = l.v, l.full
 	l.v, l.full = v, true
 	l.mu.Unlock()
 	select {
 	case l.ready <- struct{}{}:
 	default:
 	}
-	return dropped
+	return old, dropped
 }
 
 // Get waits for a value.

@@ -160,6 +160,7 @@ func runDaemon(ctx context.Context, cfg Config, log *slog.Logger, h *runHooks) e
 			pol.SetDoorOpen(doorOpen.Load())
 		}
 		n, err := p.process(gctx, f)
+		f.done()
 		if err != nil {
 			return err
 		}
@@ -199,7 +200,8 @@ func runDaemon(ctx context.Context, cfg Config, log *slog.Logger, h *runHooks) e
 					return fmt.Errorf("camera: %w", err)
 				}
 				m.framesIn.Inc()
-				if frames.Put(f) {
+				if old, dropped := frames.Put(f); dropped {
+					old.done()
 					m.framesDropped.Inc()
 				}
 			}

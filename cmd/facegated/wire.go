@@ -1,12 +1,298 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"image"
+	"io"
 	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/facegate/facegate/capture"
+	"github.com/facegate/facegate/door"
+	"github.com/facegate/facegate/gallery"
+	"github.com/facegate/facegate/infer"
+	"github.com/facegate/facegate/infer/liveness"
+	"github.com/facegate/facegate/infer/tflite"
+	"github.com/facegate/facegate/infer/track"
+	"github.com/facegate/facegate/mqtt"
+	"github.com/facegate/facegate/outbox"
+	"github.com/facegate/facegate/policy"
 )
 
-// buildComponents makes the daemon's parts from the config.
-func buildComponents(ctx context.Context, cfg Config, log *slog.Logger) (*components, error) {
-	return nil, errors.New("facegated: the camera, inference, gallery, door and mqtt packages are not wired yet; only -demo and -check-config work in this build")
+// buildComponents makes the daemon's parts from the config. The door is
+// opened first so the lock is driven to its locked level before anything
+// else can fail slowly.
+func buildComponents(ctx context.Context, cfg Config, log *slog.Logger) (_ *components, err error) {
+	var closers []func()
+	defer func() {
+		if err != nil {
+			for i := len(closers) - 1; i >= 0; i-- {
+				closers[i]()
+			}
+		}
+	}()
+	c := &components{}
+
+	doorEvents := make(chan door.Event, 1024)
+	ctl, err := door.Open(cfg.Door, door.Options{Logger: log, OnEvent: func(ev door.Event) { doorEvents <- ev }})
+	if err != nil {
+		return nil, fmt.Errorf("door: %w", err)
+	}
+	closers = append(closers, func() { _ = ctl.Close() })
+	c.door = &doorAdapter{ctl: ctl, events: doorEvents}
+
+	models, err := infer.LoadModels(cfg.Infer)
+	if err != nil {
+		return nil, err
+	}
+	pipe, err := infer.NewPipeline(cfg.Infer, models)
+	if err != nil {
+		return nil, fmt.Errorf("infer: %w", err)
+	}
+	closers = append(closers, pipe.Close)
+	c.finder = inferFinder{pipe}
+	// Enrollment photos get their own pipeline: Pipeline is not safe for
+	// concurrent use and commands arrive on the MQTT goroutine.
+	enrollPipe, err := infer.NewPipeline(cfg.Infer, models)
+	if err != nil {
+		return nil, fmt.Errorf("infer: %w", err)
+	}
+	closers = append(closers, enrollPipe.Close)
+
+	if cfg.Liveness.Mode != liveness.ModeOff {
+		lv, err := newLivenessJudge(cfg)
+		if err != nil {
+			return nil, err
+		}
+		closers = append(closers, lv.close)
+		c.liveness = lv
+	}
+
+	key, err := gallery.LoadKey(cfg.Gallery.KeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("gallery.key_file: %w (create it with `facegate provision`)", err)
+	}
+	store, err := gallery.Open(ctx, cfg.Gallery, gallery.WithKey(key), gallery.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	closers = append(closers, func() { _ = store.Close() })
+	c.matcher = galleryMatcher{ix: store.Index(), now: time.Now}
+
+	ob, err := outbox.Open(cfg.MQTT.Outbox.Path, outbox.Options{Capacity: cfg.MQTT.Outbox.Capacity,
+		Policy: cfg.MQTT.Outbox.FullPolicy, AlarmPercent: cfg.MQTT.Outbox.AlarmPercent})
+	if err != nil {
+		return nil, fmt.Errorf("mqtt.outbox: %w", err)
+	}
+	closers = append(closers, func() { _ = ob.Close() })
+	st, err := mqtt.OpenState(cfg.MQTT.StatePath)
+	if err != nil {
+		return nil, fmt.Errorf("mqtt.state_path: %w", err)
+	}
+	closers = append(closers, func() { _ = st.Close() })
+	dev, err := mqtt.NewDevice(cfg.MQTT, mqtt.DeviceDeps{Outbox: ob, State: st, Gallery: storeGallery{store},
+		Embedder: &photoEmbedder{p: enrollPipe}, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	c.events = &mqttSink{dev: dev, ob: ob}
+	if q := store.Quarantined(); q != nil {
+		// The store failed its integrity check: report it; face grants stay
+		// refused (the index is degraded) until a resync completes.
+		if _, err := dev.Emitter().Emit("health", map[string]any{"component": "gallery", "status": "failed",
+			"detail": "store quarantined: " + q.Error() + "; resync requested"}); err != nil {
+			log.Error("record quarantine event", "err", err)
+		}
+	}
+
+	src, err := capture.Open(ctx, cfg.Camera, log, capture.WithStateFunc(func(sc capture.StateChange) {
+		log.Info("camera state", "state", fmt.Sprintf("%+v", sc))
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("camera: %w", err)
+	}
+	c.source = newCaptureSource(src)
+
+	c.close = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	return c, nil
 }
+
+// captureSource adapts capture.Source: frames are converted to RGBA in
+// pooled buffers, and a finished replay reads as errEndOfReplay.
+type captureSource struct {
+	src  capture.Source
+	pool sync.Pool
+}
+
+func newCaptureSource(src capture.Source) *captureSource {
+	return &captureSource{src: src}
+}
+
+func (s *captureSource) Next(ctx context.Context) (frame, error) {
+	f, err := s.src.Next(ctx)
+	if errors.Is(err, io.EOF) {
+		return frame{}, errEndOfReplay
+	}
+	if err != nil {
+		return frame{}, err
+	}
+	dst, _ := s.pool.Get().(*image.RGBA)
+	img, err := f.RGBA(dst)
+	if err != nil {
+		return frame{}, fmt.Errorf("frame %d: %w", f.Seq, err)
+	}
+	return frame{img: img, at: f.Time, seq: f.Seq, release: func() { s.pool.Put(img) }}, nil
+}
+
+func (s *captureSource) Close() error { return s.src.Close() }
+
+// mqttSink adapts mqtt.Device and its outbox to eventSink.
+type mqttSink struct {
+	dev *mqtt.Device
+	ob  *outbox.Outbox
+}
+
+func (s *mqttSink) Run(ctx context.Context) error { return s.dev.Run(ctx) }
+func (s *mqttSink) Publish(_ context.Context, typ string, data any) error {
+	_, err := s.dev.Emitter().Emit(typ, data)
+	return err
+}
+
+// Flush waits until the outbox is empty or ctx ends.
+func (s *mqttSink) Flush(ctx context.Context) error {
+	for s.ob.Len() > 0 {
+		select {
+		case <-s.ob.Notify():
+		case <-time.After(50 * time.Millisecond):
+		case <-ctx.Done():
+			return fmt.Errorf("%d events still queued: %w", s.ob.Len(), ctx.Err())
+		}
+	}
+	return nil
+}
+func (s *mqttSink) Close() error { return nil } // the outbox is closed by components.close
+// Connected is not exposed by mqtt.Device; an empty outbox is the best
+// available sign that events are getting through.
+func (s *mqttSink) Connected() bool { return s.ob.Len() == 0 }
+func (s *mqttSink) Depth() int      { return s.ob.Len() }
+
+// storeGallery adapts gallery.Store to mqtt.Gallery.
+type storeGallery struct{ s *gallery.Store }
+
+func (g storeGallery) Enroll(ctx context.Context, p mqtt.Person, templates [][]float32, replace bool) error {
+	gp := gallery.Person{ID: p.ID, Name: p.Name, ValidFrom: p.ValidFrom, ValidUntil: p.ValidUntil, Version: p.Version}
+	if replace {
+		return g.s.ReplaceTemplates(ctx, gp, templates)
+	}
+	return g.s.Enroll(ctx, gp, templates)
+}
+func (g storeGallery) Revoke(ctx context.Context, id string) error { return g.s.Revoke(ctx, id) }
+func (g storeGallery) Erase(ctx context.Context, id string) error  { return g.s.Erase(ctx, id) }
+func (g storeGallery) Manifest(context.Context) ([]mqtt.ManifestEntry, error) {
+	m, err := g.s.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]mqtt.ManifestEntry, 0, len(m))
+	for _, e := range m {
+		if !e.Revoked {
+			out = append(out, mqtt.ManifestEntry{ID: e.PersonID, Version: e.Version})
+		}
+	}
+	return out, nil
+}
+
+// photoEmbedder adapts an infer pipeline to mqtt.Embedder.
+type photoEmbedder struct {
+	mu sync.Mutex
+	p  *infer.Pipeline
+}
+
+func (e *photoEmbedder) EmbedPhoto(ctx context.Context, jpeg []byte) ([]float32, string, error) {
+	img, err := infer.Decode(bytes.NewReader(jpeg))
+	if err != nil {
+		return nil, "not a readable image: " + err.Error(), nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	res, err := e.p.Process(ctx, img)
+	if err != nil {
+		return nil, "", err
+	}
+	switch {
+	case len(res.Faces) == 0:
+		return nil, "no face found", nil
+	case len(res.Faces) > 1:
+		return nil, fmt.Sprintf("%d faces found: use a photo of one person", len(res.Faces)), nil
+	case res.Faces[0].Embedding == nil:
+		return nil, strings.Join(res.Faces[0].Quality.Reasons, "; "), nil
+	}
+	return append([]float32(nil), res.Faces[0].Embedding...), "", nil
+}
+
+// livenessJudge runs the face mesh on each tracked face and keeps one
+// liveness evaluator per track.
+type meshJudge struct {
+	cfg      liveness.Config
+	spectrum liveness.Spectrum
+	mesh     *liveness.FaceMesh
+	evals    map[uint64]*liveness.Evaluator
+	log      *slog.Logger
+}
+
+func newLivenessJudge(cfg Config) (*meshJudge, error) {
+	m, err := tflite.Load(cfg.FaceMeshModel)
+	if err != nil {
+		return nil, fmt.Errorf("face_mesh_model: %w", err)
+	}
+	fm, err := liveness.NewFaceMesh(m, tflite.Options{Threads: cfg.Infer.Threads})
+	if err != nil {
+		return nil, fmt.Errorf("face_mesh_model: %w", err)
+	}
+	if _, err := liveness.NewEvaluator(cfg.Liveness, cfg.CameraSpectrum); err != nil {
+		fm.Close()
+		return nil, err
+	}
+	return &meshJudge{cfg: cfg.Liveness, spectrum: cfg.CameraSpectrum, mesh: fm, evals: map[uint64]*liveness.Evaluator{}}, nil
+}
+
+func (j *meshJudge) close() { j.mesh.Close() }
+
+func (j *meshJudge) Observe(tr track.Track, img *image.RGBA, at time.Time) policy.Liveness {
+	ev := j.evals[tr.ID]
+	if ev == nil {
+		ev, _ = liveness.NewEvaluator(j.cfg, j.spectrum) // validated in newLivenessJudge
+		j.evals[tr.ID] = ev
+	}
+	b := tr.Det.Box
+	o := liveness.Observation{Time: at, Frame: img}
+	if len(tr.Det.Points) >= 2 {
+		re, le := tr.Det.Points[0], tr.Det.Points[1]
+		roi := liveness.ROIFromEyes(b.MinX, b.MinY, b.MaxX, b.MaxY, liveness.Point{X: re.X, Y: re.Y}, liveness.Point{X: le.X, Y: le.Y})
+		if m, err := j.mesh.Run(context.Background(), img, roi); err == nil {
+			o.Mesh = m
+		}
+	}
+	d := ev.Add(o)
+	switch d.State {
+	case liveness.Live:
+		return policy.LivenessLive
+	case liveness.Attack:
+		if d.Reason == liveness.ReasonTimeout {
+			return policy.LivenessTimeout
+		}
+		return policy.LivenessAttack
+	}
+	return policy.LivenessPending
+}
+
+func (j *meshJudge) End(id uint64) { delete(j.evals, id) }
