@@ -25,12 +25,28 @@
 // another person or another store fails to decrypt. Person ids are the only
 // plaintext (they are bucket keys).
 //
-// [Open] verifies the whole file before use: bbolt's structural check, the
-// MAC'd header (magic, format version, dimension, key id), and that every
-// record decrypts and is well formed. A store that fails is renamed aside
-// with a timestamp suffix, reported through [Store.Quarantined], and
-// replaced by an empty store that is flagged degraded ([Store.Degraded],
-// [Result.Degraded]) until [Store.ClearDegraded] is called after a resync.
+// [Open] verifies the whole file before use: the bbolt meta and freelist
+// pages (read with plain file reads, because bbolt dereferences them
+// unchecked); the MAC'd header (magic, format version, dimension, key id);
+// every record (decrypts, well formed, counts consistent), walked with
+// memory faults turned into recoverable panics; then bbolt's own structural
+// check. A store that fails is renamed aside with a timestamp suffix,
+// reported through [Store.Quarantined] (a [*Quarantine], wrapping
+// [ErrCorrupt] or [ErrWrongKey]), and replaced by an empty store flagged
+// degraded ([Store.Degraded], [Result.Degraded]) until [Store.ClearDegraded]
+// is called after a resync. The flag is stored, so it survives restarts.
+// When exactly one bbolt meta page is damaged bbolt opens the previous
+// transaction, which may undo the last change (a revoke): the data is kept
+// but the store is flagged degraded the same way.
+//
+// Errors that are not the file's fault (bad config, unreadable or
+// world-readable key file, file locked by another process, a dimension that
+// differs from the store's) are returned by Open and leave the file alone.
+//
+// Writes ([Store.Enroll], [Store.ReplaceTemplates], [Store.Revoke],
+// [Store.Erase], [Store.ClearDegraded]) are validated first and then run as
+// one fsynced bbolt transaction: a rejected write changes nothing. The
+// index is updated only after the commit.
 //
 // [Store.Erase] deletes a person and then compacts the file (copy of the live
 // data to a new file, fsync, rename over the old one, fsync of the
@@ -38,4 +54,10 @@
 // file's blocks are released to the file system, not overwritten: on flash
 // media overwriting in place is not possible anyway, and what remains there
 // is ciphertext.
+//
+// # Calibration
+//
+// [Calibration] turns a similarity into an estimated false-match rate from
+// a table measured by `facegate eval`, interpolated in log space, and
+// prints it as odds ("est. 1 in 200,000").
 package gallery

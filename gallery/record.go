@@ -75,10 +75,9 @@ const (
 
 // keys are the subkeys derived from the device key, one per purpose.
 type keys struct {
-	aead   cipher.AEAD
-	mac    []byte
-	keyID  [16]byte
-	secret Secret
+	aead  cipher.AEAD
+	mac   []byte
+	keyID [16]byte
 }
 
 func deriveKeys(s Secret) (*keys, error) {
@@ -108,7 +107,7 @@ func deriveKeys(s Secret) (*keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &keys{aead: aead, mac: mac, secret: s}
+	k := &keys{aead: aead, mac: mac}
 	copy(k.keyID[:], id)
 	return k, nil
 }
