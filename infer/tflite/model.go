@@ -487,12 +487,16 @@ func parseTensor(f *fb, tt table, t *tensorDef, bufData [][]byte) error {
 	return nil
 }
 
-// numElements returns the product of shape, or ok=false if it overflows the
-// limit an activation may have.
+// maxElements bounds a tensor's element count (it also keeps the count
+// within int on 32-bit ARM).
+const maxElements = math.MaxInt32
+
+// numElements returns the product of shape, or ok=false if it is larger
+// than any tensor may be.
 func numElements(shape []int) (int, bool) {
 	n := 1
 	for _, d := range shape {
-		if d != 0 && n > (1<<40)/d {
+		if d != 0 && n > maxElements/d {
 			return 0, false
 		}
 		n *= d
