@@ -161,7 +161,7 @@ func Open(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open gallery %s: %w", cfg.Path, err)
 	}
-	loaded, err := s.verify(db)
+	loaded, err := s.verify(ctx, db)
 	if err != nil {
 		if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrWrongKey) {
 			return s.quarantineAndCreate(db, err)
@@ -361,8 +361,8 @@ func (redactKV) ValueToString(v []byte) string { return fmt.Sprintf("<%d-byte va
 
 // verify checks a whole store: bbolt structure, the header, and that every
 // record opens and decodes. Integrity failures wrap ErrCorrupt or
-// ErrWrongKey; other errors (dimension mismatch) do not.
-func (s *Store) verify(db *bolt.DB) (out loaded, err error) {
+// ErrWrongKey; other errors (dimension mismatch, ctx canceled) do not.
+func (s *Store) verify(ctx context.Context, db *bolt.DB) (out loaded, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
@@ -435,6 +435,9 @@ func (s *Store) verify(db *bolt.DB) (out loaded, err error) {
 		}
 		i := 0 // persons and template buckets are both in key order
 		if err := tb.ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err // shutdown during a long start-up check: not corruption
+			}
 			id := string(k)
 			if v != nil {
 				return fmt.Errorf("%w: unexpected value in templates", ErrCorrupt)

@@ -665,3 +665,18 @@ func TestStoreConcurrent(t *testing.T) {
 
 func mathFloat32bits(f float32) uint32 { return math.Float32bits(f) }
 func mathNaN() float64                 { return math.NaN() }
+
+func TestOpenCanceled(t *testing.T) {
+	f := newFixture(t)
+	s := f.open()
+	mustEnroll(t, s, Person{ID: "alice"}, f.vecs(1))
+	_ = s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Open(ctx, f.cfg); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Open with canceled ctx: %v, want context.Canceled", err)
+	}
+	if s := f.open(); s.Quarantined() != nil {
+		t.Errorf("canceled Open quarantined the store")
+	}
+}
