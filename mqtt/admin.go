@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"strings"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -12,10 +13,28 @@ import (
 // AdminClient is the admin CLI's connection: it publishes signed commands
 // and receives acks and events of a site.
 type AdminClient struct {
-	c      paho.Client
-	prefix string
-	site   string
-	acks   chan Ack
+	c       paho.Client
+	prefix  string
+	site    string
+	acks    chan Ack
+	onEvent func(topic string, payload []byte)
+}
+
+// route dispatches every incoming message by topic suffix.
+func (a *AdminClient) route(_ paho.Client, m paho.Message) {
+	switch {
+	case strings.HasSuffix(m.Topic(), "/ack"):
+		ack, err := DecodeAck(m.Payload())
+		if err != nil {
+			return // not ours to judge; the CLI reports missing acks
+		}
+		select {
+		case a.acks <- ack:
+		default: // a full buffer drops acks instead of blocking paho
+		}
+	case strings.HasSuffix(m.Topic(), "/events") && a.onEvent != nil:
+		a.onEvent(m.Topic(), m.Payload())
+	}
 }
 
 // AdminOptions configure DialAdmin.
@@ -29,6 +48,10 @@ type AdminOptions struct {
 	// published while the CLI was away are delivered on the next run.
 	Persistent bool
 	TLS        *tls.Config
+	// OnEvent receives event payloads (see SubscribeEvents). It is set
+	// before connecting because a persistent session's queued messages
+	// arrive before any Subscribe call could register a handler.
+	OnEvent func(topic string, payload []byte)
 }
 
 // DialAdmin connects to the broker.
@@ -45,7 +68,8 @@ func DialAdmin(ctx context.Context, o AdminOptions) (*AdminClient, error) {
 	opts := paho.NewClientOptions().AddBroker(o.Broker).SetClientID(o.ClientID).
 		SetCleanSession(!o.Persistent).SetTLSConfig(o.TLS).SetOrderMatters(true).
 		SetAutoReconnect(true).SetConnectTimeout(10 * time.Second).SetKeepAlive(30 * time.Second)
-	a := &AdminClient{prefix: o.Prefix, site: o.Site, acks: make(chan Ack, 1024)}
+	a := &AdminClient{prefix: o.Prefix, site: o.Site, acks: make(chan Ack, 1024), onEvent: o.OnEvent}
+	opts.SetDefaultPublishHandler(a.route)
 	a.c = paho.NewClient(opts)
 	tok := a.c.Connect()
 	select {
@@ -78,16 +102,7 @@ func (a *AdminClient) wait(ctx context.Context, tok paho.Token, what string) err
 // call it before sending commands. Acks arrive on Acks().
 func (a *AdminClient) SubscribeAcks(ctx context.Context) error {
 	topic := a.prefix + "/" + a.site + "/+/ack"
-	return a.wait(ctx, a.c.Subscribe(topic, 1, func(_ paho.Client, m paho.Message) {
-		ack, err := DecodeAck(m.Payload())
-		if err != nil {
-			return // not ours to judge; the CLI reports missing acks
-		}
-		select {
-		case a.acks <- ack:
-		default: // a full buffer drops acks instead of blocking paho
-		}
-	}), "subscribe "+topic)
+	return a.wait(ctx, a.c.Subscribe(topic, 1, nil), "subscribe "+topic)
 }
 
 // Acks returns the channel of received acks.
@@ -102,17 +117,15 @@ func (a *AdminClient) Send(ctx context.Context, target string, payload []byte) e
 	return a.wait(ctx, a.c.Publish(topic, 1, false, payload), "publish "+topic)
 }
 
-// SubscribeEvents delivers the events of device (or of every device of the
-// site when device is "") to fn, raw payload included. fn runs on paho's
-// goroutine in arrival order.
-func (a *AdminClient) SubscribeEvents(ctx context.Context, device string, fn func(topic string, payload []byte)) error {
+// SubscribeEvents subscribes to the events of device (or of every device
+// of the site when device is ""); they are delivered to
+// AdminOptions.OnEvent on paho's goroutine, in arrival order.
+func (a *AdminClient) SubscribeEvents(ctx context.Context, device string) error {
 	if device == "" {
 		device = "+"
 	}
 	topic := a.prefix + "/" + a.site + "/" + device + "/events"
-	return a.wait(ctx, a.c.Subscribe(topic, 1, func(_ paho.Client, m paho.Message) {
-		fn(m.Topic(), m.Payload())
-	}), "subscribe "+topic)
+	return a.wait(ctx, a.c.Subscribe(topic, 1, nil), "subscribe "+topic)
 }
 
 // WaitAcks collects acks for the command ids in want until every id has

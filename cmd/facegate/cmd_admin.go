@@ -202,7 +202,7 @@ func (c *adminFlags) signer() (*mqtt.Signer, error) {
 	return &mqtt.Signer{Admin: c.cfg.Admin, Key: key, SeqFile: c.cfg.AdminKey + ".seq"}, nil
 }
 
-func (c *adminFlags) dial(ctx context.Context, persistentID string) (*mqtt.AdminClient, error) {
+func (c *adminFlags) dial(ctx context.Context, persistentID string, onEvent func(string, []byte)) (*mqtt.AdminClient, error) {
 	tlsCfg, err := mqtt.NewTLSConfig(mqtt.TLSFiles{CA: c.cfg.CAFile, Cert: c.cfg.CertFile, Key: c.cfg.KeyFile}, nil, nil)
 	if err != nil {
 		return nil, err
@@ -210,7 +210,7 @@ func (c *adminFlags) dial(ctx context.Context, persistentID string) (*mqtt.Admin
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	return mqtt.DialAdmin(dctx, mqtt.AdminOptions{Broker: c.cfg.Broker, Prefix: c.cfg.Prefix, Site: c.cfg.Site,
-		TLS: tlsCfg, ClientID: persistentID, Persistent: persistentID != ""})
+		TLS: tlsCfg, ClientID: persistentID, Persistent: persistentID != "", OnEvent: onEvent})
 }
 
 func runKeys(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -408,7 +408,7 @@ func runEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	cl, err := c.dial(ctx, "")
+	cl, err := c.dial(ctx, "", nil)
 	if err != nil {
 		return err
 	}
@@ -505,7 +505,11 @@ func adminCollectAcks(ctx context.Context, cl *mqtt.AdminClient, ids map[string]
 	for _, a := range acks {
 		n += len(a)
 	}
-	adminProgress(stderr, "acks", n, len(ids)*max(per, 1), "")
+	total := len(ids) * per
+	if per <= 0 {
+		total = n // a site: as many as arrived
+	}
+	adminProgress(stderr, "acks", n, total, "")
 	fmt.Fprintln(stderr)
 	return acks
 }
@@ -537,7 +541,7 @@ func runPersonCmd(ctx context.Context, typ string, args []string, stdout, stderr
 	if err != nil {
 		return err
 	}
-	cl, err := c.dial(ctx, "")
+	cl, err := c.dial(ctx, "", nil)
 	if err != nil {
 		return err
 	}
@@ -614,7 +618,7 @@ func runResync(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	cl, err := c.dial(ctx, "")
+	cl, err := c.dial(ctx, "", nil)
 	if err != nil {
 		return err
 	}
@@ -676,18 +680,18 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *session != "" {
 		id = "facegate-events-" + *session
 	}
-	cl, err := c.dial(ctx, id)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
 	lines := make(chan []byte, 1024)
-	if err := cl.SubscribeEvents(ctx, *device, func(_ string, payload []byte) {
+	cl, err := c.dial(ctx, id, func(_ string, payload []byte) {
 		select {
 		case lines <- append([]byte(nil), payload...):
 		case <-ctx.Done():
 		}
-	}); err != nil {
+	})
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	if err := cl.SubscribeEvents(ctx, *device); err != nil {
 		return err
 	}
 	if !*asJSON {
