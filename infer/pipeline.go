@@ -27,6 +27,10 @@ type Config struct {
 	// SingleEmbedding turns off the flip-augmented embedding (the mean of
 	// the crop's and its mirror's embeddings), halving embedder time.
 	SingleEmbedding bool `yaml:"single_embedding"`
+	// Alignment picks the keypoints fitted to the ArcFace template:
+	// "eyes_mouth" (default; eyes and mouth centre, which measured best
+	// with flip, see docs/accuracy.md) or "eyes_nose_mouth" (adds the nose tip).
+	Alignment string `yaml:"alignment"`
 	// MaxFaces is how many faces per frame are aligned, checked and
 	// embedded, largest first; default 1.
 	MaxFaces int `yaml:"max_faces"`
@@ -50,6 +54,9 @@ func (c Config) WithDefaults() Config {
 	if c.MaxFaces == 0 {
 		c.MaxFaces = 1
 	}
+	if c.Alignment == "" {
+		c.Alignment = AlignEyesMouth
+	}
 	if c.Threads == 0 {
 		c.Threads = 1
 	}
@@ -66,6 +73,8 @@ func (c Config) Validate() error {
 		return errors.New("infer.embedder_model: empty: give the path of MobileFaceNet.tflite")
 	case !(c.MinScore > 0 && c.MinScore < 1):
 		return fmt.Errorf("infer.min_score: %v must be in (0, 1)", c.MinScore)
+	case c.Alignment != AlignEyesMouth && c.Alignment != AlignEyesNoseMouth:
+		return fmt.Errorf("infer.alignment: %q is not one of %q, %q", c.Alignment, AlignEyesMouth, AlignEyesNoseMouth)
 	case c.MaxFaces < 1 || c.MaxFaces > 64:
 		return fmt.Errorf("infer.max_faces: %d must be in [1, 64]", c.MaxFaces)
 	case c.Threads < 1 || c.Threads > 64:
@@ -75,6 +84,21 @@ func (c Config) Validate() error {
 		return fmt.Errorf("infer.%w", err)
 	}
 	return nil
+}
+
+// Alignment values for Config.Alignment.
+const (
+	AlignEyesMouth     = "eyes_mouth"
+	AlignEyesNoseMouth = "eyes_nose_mouth"
+)
+
+// Align returns the map from the 112×112 crop to the image for a face, by
+// the configured alignment.
+func (p *Pipeline) Align(kp [6]Point) (Affine, error) {
+	if p.cfg.Alignment == AlignEyesNoseMouth {
+		return AlignMap(kp)
+	}
+	return AlignMap3(kp)
 }
 
 // Nets are the model instances a pipeline runs (one set per pipeline).
@@ -265,7 +289,7 @@ func (p *Pipeline) Process(ctx context.Context, img *image.RGBA) (*Result, error
 		f := Face{Detection: d}
 		if i < p.cfg.MaxFaces {
 			b := p.buf(i)
-			m, err := AlignMap(d.Keypoints)
+			m, err := p.Align(d.Keypoints)
 			if err != nil {
 				f.Quality.Reasons = append(b.reasons[:0], "keypoints are degenerate: the detection is not a usable face")
 				r.Faces = append(r.Faces, f)

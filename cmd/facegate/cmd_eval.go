@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,7 @@ func init() {
 	register("eval", command{
 		summary: "measure face verification accuracy on a folder of labelled images",
 		usage: "eval DIR [--pairs FILE] [--json] [--plot roc.png] [--threads N] [--variant aligned|aligned3|crop] [--flip=true|false]\n" +
-			"             [--models DIR] [--full-range] [--match-threshold T] [--calibration-out FILE]\n\n" +
+			"             [--models DIR] [--full-range] [--match-threshold T] [--calibration-out FILE] [--scores-out FILE]\n\n" +
 			"DIR holds DIR/<identity>/<image>. Without --pairs every genuine and impostor pair is scored;\n" +
 			"with --pairs, an LFW pairs.txt (files DIR/<name>/<name>_<nnnn>.jpg) and its 10-fold accuracy.",
 		run: runEval,
@@ -57,6 +58,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fullRange := fs.Bool("full-range", false, "also run face_detection_full_range.tflite on images where short-range finds nothing")
 	matchThr := fs.Float64("match-threshold", 0, "cosine threshold for the 1:N estimate (default: the shipped default match threshold)")
 	calOut := fs.String("calibration-out", "", "write the similarity→false-match-rate table derived from the impostor scores (JSON)")
+	scoresOut := fs.String("scores-out", "", "write every pair's similarity as CSV (genuine,score) for offline analysis")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -134,16 +136,21 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	var cal *eval.CalibrationTable
 	if *calOut != "" {
 		t := eval.Calibrate(rep.Genuine, rep.Impostor)
-		t.Source = fmt.Sprintf("facegate eval %s: %d genuine and %d impostor pairs", filepath.Base(filepath.Clean(dir)), rep.GenuinePairs, rep.ImpostorPairs)
-		t.Variant, t.Flip = rep.Variant, rep.Flip
-		b, err := json.MarshalIndent(t, "", "  ")
+		cal = &t
+		b, err := t.GalleryJSON()
 		if err != nil {
 			return err
 		}
 		if err := os.WriteFile(*calOut, append(b, '\n'), 0o644); err != nil {
 			return fmt.Errorf("--calibration-out: %w", err)
+		}
+	}
+	if *scoresOut != "" {
+		if err := writeScores(*scoresOut, rep); err != nil {
+			return err
 		}
 	}
 	if *asJSON {
@@ -152,8 +159,45 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return enc.Encode(rep)
 	}
 	rep.WriteText(stdout)
+	if cal != nil {
+		writeCalibrationSummary(stdout, cal, *calOut)
+	}
 	if *plot != "" {
 		fmt.Fprintf(stdout, "ROC plot: %s\n", *plot)
+	}
+	return nil
+}
+
+func writeCalibrationSummary(w io.Writer, t *eval.CalibrationTable, path string) {
+	fmt.Fprintf(w, "\ncalibration (%s): FMR counted from impostor pairs up to similarity %.3f (%d pairs above);\n", path, t.Tail.From, t.Tail.Count)
+	fmt.Fprintf(w, "  above it a normal tail fitted to those pairs, mu %.4f sigma %.4f (an extrapolation)\n", t.Tail.Mu, t.Tail.Sigma)
+	for _, f := range []float64{1e-3, 1e-4, 1e-5, 1e-6} {
+		th := t.ThresholdFor(f)
+		if math.IsNaN(th) {
+			fmt.Fprintf(w, "  FMR %.0e: beyond the table\n", f)
+			continue
+		}
+		var tar float64
+		for _, p := range t.Points {
+			if p.Similarity == th {
+				tar = p.TAR
+			}
+		}
+		fmt.Fprintf(w, "  FMR %.0e at similarity %.2f (TAR there %.2f%%; per-attempt false accept with 1,000 people %.2g%%)\n", f, th, 100*tar, 100*(1-math.Pow(1-f, 1000)))
+	}
+}
+
+func writeScores(path string, rep *eval.Report) error {
+	var b strings.Builder
+	b.WriteString("genuine,score\n")
+	for _, s := range rep.Genuine {
+		fmt.Fprintf(&b, "1,%.6f\n", s)
+	}
+	for _, s := range rep.Impostor {
+		fmt.Fprintf(&b, "0,%.6f\n", s)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("--scores-out: %w", err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/facegate/facegate/gallery"
 	"github.com/facegate/facegate/infer"
 )
 
@@ -161,39 +162,55 @@ func TestOneToN(t *testing.T) {
 }
 
 func TestCalibrate(t *testing.T) {
+	// Impostors: the normal quantiles of a N(0.1, 0.15) sample, so the tail
+	// fit must recover it; genuine scores around 0.7.
 	var imp, gen []float64
-	for i := 0; i < 10000; i++ {
-		imp = append(imp, 0.4*float64(i)/10000) // uniform on [0, 0.4)
+	const n = 20000
+	for i := 0; i < n; i++ {
+		imp = append(imp, 0.1+0.15*probit((float64(i)+0.5)/n))
 	}
 	for i := 0; i < 100; i++ {
 		gen = append(gen, 0.5+0.004*float64(i))
 	}
 	c := Calibrate(gen, imp)
-	if c.ImpostorPairs != 10000 || len(c.Points) != 100 {
-		t.Fatalf("table: %d impostors, %d points", c.ImpostorPairs, len(c.Points))
+	if c.ImpostorPairs != n || c.Tail.Count != 200 {
+		t.Fatalf("table: %d impostors, tail over %d, want %d and 200", c.ImpostorPairs, c.Tail.Count, n)
 	}
-	// Measured part: FMR(0.2) = half the impostors.
-	if p := c.Points[20]; !p.Measured || math.Abs(p.FMR-0.5) > 1e-3 || p.TAR != 1 {
-		t.Errorf("point 0.20: %+v", p)
+	if math.Abs(c.Tail.Mu-0.1) > 1e-3 || math.Abs(c.Tail.Sigma-0.15) > 1e-3 {
+		t.Errorf("tail fit mu %v sigma %v, want 0.1 0.15", c.Tail.Mu, c.Tail.Sigma)
 	}
-	// The tail starts where 100 (1%) impostors lie above.
-	if math.Abs(c.Tail.From-0.396) > 1e-3 || c.Tail.FMRAtFrom != 0.01 {
-		t.Errorf("tail %+v", c.Tail)
+	// Measured part: FMR(0.1) = half the impostors.
+	if p := c.Points[10]; !p.Measured || math.Abs(p.FMR-0.5) > 1e-3 || p.TAR != 1 {
+		t.Errorf("point 0.10: %+v", p)
 	}
-	// Monotone, and extrapolated beyond the data.
+	// Modelled part: Q((0.7−0.1)/0.15) = Q(4) ≈ 3.17e-5.
+	if p := c.Points[70]; p.Measured || math.Abs(p.FMR-3.167e-5)/3.167e-5 > 0.02 || math.Abs(p.TAR-0.49) > 0.011 {
+		t.Errorf("point 0.70: %+v, want FMR 3.17e-5 modelled, TAR ≈ 0.49", p)
+	}
 	for i := 1; i < len(c.Points); i++ {
 		if c.Points[i].FMR > c.Points[i-1].FMR {
 			t.Fatalf("FMR rises at %v", c.Points[i].Similarity)
 		}
 	}
-	if p := c.Points[50]; p.Measured || !(p.FMR > 0 && p.FMR < 1e-4) {
-		t.Errorf("point 0.50: %+v", p)
+	if last := c.Points[len(c.Points)-1]; last.FMR < MinTableFMR || last.Similarity > 0.9 {
+		t.Errorf("table ends at %+v, want the last point with FMR ≥ %g", last, MinTableFMR)
 	}
-	if f := c.FMR(0.205); !(f < c.Points[20].FMR && f > c.Points[21].FMR) {
-		t.Errorf("FMR(0.205) = %v not between its neighbours", f)
+	if f := c.FMR(0.705); !(f < c.Points[70].FMR && f > c.Points[71].FMR) {
+		t.Errorf("FMR(0.705) = %v not between its neighbours", f)
 	}
-	if th := c.ThresholdFor(1e-6); !(th > 0.4 && th < 1) {
-		t.Errorf("ThresholdFor(1e-6) = %v", th)
+	if th := c.ThresholdFor(1e-5); math.Abs(th-0.74) > 0.011 {
+		t.Errorf("ThresholdFor(1e-5) = %v, want 0.74 (0.1 + 0.15·Q⁻¹(1e-5), Q⁻¹(1e-5) = 4.265)", th)
+	}
+	b, err := c.GalleryJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := gallery.ParseCalibration(b)
+	if err != nil {
+		t.Fatalf("gallery rejects the table: %v", err)
+	}
+	if e := cal.Estimate(0.7); math.Abs(e.FMR-c.Points[70].FMR) > 1e-12 {
+		t.Errorf("gallery estimate at 0.7 = %v, table %v", e.FMR, c.Points[70].FMR)
 	}
 }
 
