@@ -248,6 +248,7 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 		decided  int
 	}
 	states := map[uint64]*trackState{}
+	var all []*trackState
 	t0 := time.Unix(0, 0)
 	var meshMS []float64
 	res := lvClipResult{Frames: len(frames)}
@@ -257,18 +258,36 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 			return res, err
 		}
 		now := t0.Add(time.Duration(float64(k) / fps * float64(time.Second)))
-		dets, err := rig.det.Detect(ctx, img)
-		if err != nil {
-			return res, err
-		}
-		tds := make([]track.Detection, len(dets))
-		for i, d := range dets {
-			tds[i] = track.Detection{
-				Box:   track.Box{MinX: float64(d.Box.X0), MinY: float64(d.Box.Y0), MaxX: float64(d.Box.X1), MaxY: float64(d.Box.Y1)},
-				Score: float64(d.Score),
+		// Like MediaPipe, follow faces with the mesh and run the detector
+		// only when no face is followed, or every 10th frame for newcomers.
+		var tds []track.Detection
+		var dets []infer.Detection
+		tracked := 0
+		for _, st := range states {
+			if st.lastMesh != nil {
+				tracked++
 			}
-			for _, p := range d.Keypoints {
-				tds[i].Points = append(tds[i].Points, track.Point{X: float64(p.X), Y: float64(p.Y)})
+		}
+		if tracked == 0 || k%10 == 0 {
+			if dets, err = rig.det.Detect(ctx, img); err != nil {
+				return res, err
+			}
+			for _, d := range dets {
+				td := track.Detection{
+					Box:   track.Box{MinX: float64(d.Box.X0), MinY: float64(d.Box.Y0), MaxX: float64(d.Box.X1), MaxY: float64(d.Box.Y1)},
+					Score: float64(d.Score),
+				}
+				for _, p := range d.Keypoints {
+					td.Points = append(td.Points, track.Point{X: float64(p.X), Y: float64(p.Y)})
+				}
+				tds = append(tds, td)
+			}
+		} else {
+			for _, st := range states {
+				if st.lastMesh != nil {
+					tds = append(tds, lvMeshDetection(st.lastMesh))
+					dets = append(dets, infer.Detection{}) // ROI comes from the mesh
+				}
 			}
 		}
 		tracks, ended := tr.Update(now, tds)
@@ -284,6 +303,10 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 				}
 				st = &trackState{ev: ev}
 				states[t.ID] = st
+				all = append(all, st)
+			}
+			if st.last.State != liveness.Pending {
+				continue // decided; the daemon would stop checking this face
 			}
 			start := time.Now()
 			var roi liveness.ROI
@@ -305,23 +328,32 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 			} else {
 				st.lastMesh = nil
 			}
-			before := st.last.State
 			st.last = st.ev.Add(liveness.Observation{Time: now, Frame: img, Mesh: m})
 			meshMS = append(meshMS, float64(time.Since(start).Microseconds())/1000)
 			if trace != nil {
 				fmt.Fprintf(trace, "%s f%03d track %d presence %.2f iod %.1f open %.3f %v %s %v\n", filepath.Base(dir), k+1, t.ID,
 					m.Presence, m.InterOcular(), m.EyeOpenness(), st.last.State, st.last.Reason, st.last.Cues)
 			}
-			if before == liveness.Pending && st.last.State != liveness.Pending {
+			if st.last.State != liveness.Pending {
 				st.decided = k + 1
 			}
 		}
-		// Keep the states of tracks that merely missed this frame.
-		_ = ended
+		// Stop once every followed face is decided: the decision is final.
+		if len(tracks) > 0 {
+			done := true
+			for _, t := range tracks {
+				if states[t.ID].last.State == liveness.Pending {
+					done = false
+				}
+			}
+			if done {
+				break
+			}
+		}
 	}
 	// The clip's main track: a live one if any, else the one with most faces.
 	var best *trackState
-	for _, st := range states {
+	for _, st := range all {
 		switch {
 		case best == nil,
 			st.last.State == liveness.Live && best.last.State != liveness.Live,
@@ -572,4 +604,19 @@ func lvWriteJPEG(path string, img image.Image) (err error) {
 		return fmt.Errorf("write %s: %w", path, errors.Join(err))
 	}
 	return nil
+}
+
+// lvMeshDetection turns a followed mesh into a tracker detection: its
+// landmark bounds and BlazeFace-ordered keypoints (eyes, nose tip, mouth,
+// ear-side contour points) so the tracker matches it like a detection.
+func lvMeshDetection(m *liveness.Mesh) track.Detection {
+	lo, hi := m.Bounds()
+	r, l := m.EyeCentres()
+	mc := m.MouthCentre()
+	tp := func(p liveness.Point) track.Point { return track.Point{X: p.X, Y: p.Y} }
+	return track.Detection{
+		Box:    track.Box{MinX: lo.X, MinY: lo.Y, MaxX: hi.X, MaxY: hi.Y},
+		Points: []track.Point{tp(r), tp(l), tp(m.Points[1]), tp(mc), tp(m.Points[234]), tp(m.Points[454])},
+		Score:  m.Presence,
+	}
 }
