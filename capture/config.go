@@ -10,7 +10,7 @@ import (
 // Config selects and tunes a frame source. The daemon embeds it under its
 // `camera:` key; field names in errors are given as camera.<yaml key>.
 type Config struct {
-	// Backend is "v4l2", "folder" or "mjpeg".
+	// Backend is "v4l2" (the default), "folder" or "mjpeg".
 	Backend string `yaml:"backend"`
 
 	// Device is the V4L2 device: /dev/videoN or, better, a stable
@@ -67,6 +67,9 @@ const (
 
 // WithDefaults returns c with empty fields filled in.
 func (c Config) WithDefaults() Config {
+	if c.Backend == "" {
+		c.Backend = "v4l2"
+	}
 	if c.Backend == "v4l2" && c.Device == "" {
 		c.Device = "/dev/video0"
 	}

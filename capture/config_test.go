@@ -21,7 +21,7 @@ func TestConfigValidate(t *testing.T) {
 		{"v4l2 defaults", capture.Config{Backend: "v4l2"}, nil},
 		{"folder", capture.Config{Backend: "folder", Path: "/frames"}, nil},
 		{"unknown backend", capture.Config{Backend: "gstreamer"}, []string{"camera.backend", `"gstreamer"`, "folder, mjpeg, v4l2"}},
-		{"empty backend", capture.Config{}, []string{"camera.backend", "v4l2"}},
+		{"empty backend means v4l2", capture.Config{}, nil},
 		{"bad format", capture.Config{Backend: "v4l2", Format: "h264"}, []string{"camera.format", `"h264"`, "yuyv"}},
 		{"bad size", capture.Config{Backend: "v4l2", Width: -1, Height: 480}, []string{"camera.width/height", "-1x480"}},
 		{"bad fps", capture.Config{Backend: "v4l2", FPS: -5}, []string{"camera.fps", "-5"}},

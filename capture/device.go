@@ -53,6 +53,7 @@ type DeviceError struct {
 	Err error
 }
 
+// Error describes the failure as "camera DEVICE: OP: CAUSE".
 func (e *DeviceError) Error() string {
 	return "camera " + e.Device + ": " + e.Op + ": " + e.Err.Error()
 }
@@ -72,15 +73,20 @@ type DeviceInfo struct {
 
 // FormatInfo is one pixel format and the frame sizes offered for it.
 type FormatInfo struct {
-	Format      PixelFormat
+	// Format is the pixel format code.
+	Format PixelFormat
+	// Description is the driver's name for it, e.g. "YUYV 4:2:2".
 	Description string
-	Sizes       []SizeInfo
+	// Sizes are the frame sizes offered in this format.
+	Sizes []SizeInfo
 }
 
 // SizeInfo is a discrete frame size (Step zero) or a stepwise range, with
 // the frame rates offered at it (discrete sizes only).
 type SizeInfo struct {
-	MinWidth, MaxWidth, StepWidth    int
+	// MinWidth..MaxWidth in steps of StepWidth pixels (one value if Step is 0).
+	MinWidth, MaxWidth, StepWidth int
+	// MinHeight..MaxHeight in steps of StepHeight pixels.
 	MinHeight, MaxHeight, StepHeight int
 	// Rates are the frame rates in frames per second.
 	Rates []float64
@@ -96,7 +102,9 @@ func (s SizeInfo) String() string {
 
 // Mode is a capture mode: what Start is asked for and what it returns.
 type Mode struct {
-	Format        PixelFormat
+	// Format is the pixel format.
+	Format PixelFormat
+	// Width and Height are the frame size in pixels.
 	Width, Height int
 	// Stride is bytes per row for packed formats (0 if unknown or JPEG).
 	Stride int
@@ -106,6 +114,7 @@ type Mode struct {
 	Buffers int
 }
 
+// String formats the mode for logs, e.g. "YUYV 640x480 @30fps, 4 buffers".
 func (m Mode) String() string {
 	return fmt.Sprintf("%s %dx%d @%gfps, %d buffers", m.Format, m.Width, m.Height, m.FPS, m.Buffers)
 }

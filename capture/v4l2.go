@@ -25,6 +25,7 @@ const (
 	StateClosed
 )
 
+// String returns the state's name, e.g. "streaming".
 func (s State) String() string {
 	switch s {
 	case StateStreaming:
@@ -42,20 +43,22 @@ func (s State) String() string {
 // StateChange is one transition of the V4L2 source, for the daemon to
 // report (camera up/down) and to log.
 type StateChange struct {
+	// State is the new state.
 	State State
 	// Time is when the change happened (the source's clock).
 	Time time.Time
 	// Device is the configured device path.
 	Device string
-	// Info and Mode describe the device when State is StateStreaming.
+	// Info describes the device when State is StateStreaming.
 	Info DeviceInfo
+	// Mode is the capture mode in effect when State is StateStreaming.
 	Mode Mode
 	// Err is why the device was lost or the previous attempt failed.
 	Err error
-	// Attempt numbers reopen attempts since the loss, from 1; Delay is the
-	// wait before it.
+	// Attempt numbers reopen attempts since the loss, from 1.
 	Attempt int
-	Delay   time.Duration
+	// Delay is the wait before attempt Attempt.
+	Delay time.Duration
 }
 
 // Reconnect backoff: the first reopen attempt after a loss waits

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -227,6 +228,7 @@ func TestVMVividUnplugReconnect(t *testing.T) {
 		mu.Unlock()
 		t.Logf("state %s attempt %d delay %v err %v", c.State, c.Attempt, c.Delay, c.Err)
 	}
+	goroutines := runtime.NumGoroutine()
 	src, err := capture.Open(ctx, vividConfig("yuyv"), vmLogger(t), capture.WithStateFunc(onState))
 	if err != nil {
 		t.Fatal(err)
@@ -281,6 +283,15 @@ func TestVMVividUnplugReconnect(t *testing.T) {
 	// descriptors (webcam's and the QUERYCAP/G_FMT one) point at video0.
 	if n := openVideoFDs(t); n != 2 {
 		t.Errorf("%d open descriptors on %s, want 2", n, vividDev)
+	}
+	if err := src.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if n := openVideoFDs(t); n != 0 {
+		t.Errorf("%d descriptors on %s still open after Close", n, vividDev)
+	}
+	if n := runtime.NumGoroutine(); n > goroutines {
+		t.Errorf("%d goroutines after Close, %d before Open", n, goroutines)
 	}
 }
 

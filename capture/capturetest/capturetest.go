@@ -82,8 +82,8 @@ func (c *Camera) Plug() {
 	}
 }
 
-// Opens and Closes count device opens and closes; equal counts after the
-// source is closed mean no descriptor leaked.
+// Opens counts device opens; equal to Closes after the source is closed
+// means no descriptor leaked.
 func (c *Camera) Opens() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -259,8 +259,10 @@ func (t *timer) Stop() bool {
 // Frames or Errs. Sends are unbuffered, so a completed send means the
 // consumer is back in Next (it has finished with the previous frame).
 type Source struct {
+	// Frames feeds frames to Next.
 	Frames chan capture.Frame
-	Errs   chan error
+	// Errs feeds errors to Next (io.EOF ends a replay).
+	Errs chan error
 
 	mu     sync.Mutex
 	closed bool
