@@ -270,11 +270,11 @@ func TestVMVividUnplugReconnect(t *testing.T) {
 		t.Errorf("after reconnect: %s %dx%d", frames[0].Format, frames[0].Width, frames[0].Height)
 	}
 	mu.Lock()
-	defer mu.Unlock()
 	var seq []string
 	for _, c := range states {
 		seq = append(seq, c.State.String())
 	}
+	mu.Unlock() // Close below reports a state change
 	got := strings.Join(seq, ",")
 	if !strings.HasPrefix(got, "streaming,lost,reconnecting") || !strings.HasSuffix(got, "reconnecting,streaming") {
 		t.Errorf("states %s, want streaming,lost,reconnecting...,streaming", got)
