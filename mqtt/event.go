@@ -152,7 +152,20 @@ func NewEmitter(ob *outbox.Outbox, site, device string, now func() time.Time, cl
 	if clockSynced == nil {
 		clockSynced = ClockSynced
 	}
-	return &Emitter{ob: ob, site: site, device: device, now: now, clockSynced: clockSynced}
+	e := &Emitter{ob: ob, site: site, device: device, now: now, clockSynced: clockSynced}
+	ob.SetOverflowRecord(func(seq uint64, d outbox.Dropped) ([]byte, error) {
+		data, _ := json.Marshal(OutboxOverflow{Dropped: d.N, FirstSeq: d.First, LastSeq: d.Last, Capacity: ob.Capacity()})
+		return json.Marshal(e.envelope(seq, TypeOutboxOverflow, data))
+	})
+	return e
+}
+
+func (e *Emitter) envelope(seq uint64, typ string, data json.RawMessage) Envelope {
+	now := e.now().UTC()
+	return Envelope{
+		V: SchemaVersion, ID: NewID(now), Seq: seq, Device: e.device, Site: e.site,
+		Time: now.Truncate(time.Millisecond), ClockSynced: e.clockSynced(), Type: typ, Data: data,
+	}
 }
 
 // Emit durably records one event of type typ with data (marshalled to
@@ -166,44 +179,19 @@ func (e *Emitter) Emit(typ string, data any) (Envelope, error) {
 	if err != nil {
 		return Envelope{}, err
 	}
-	// Side effects of the append are events themselves. Each can drop one
-	// more record at most, which the next overflow event reports in turn;
-	// bound the chain so a tiny capacity cannot loop.
-	for i := 0; i < 4 && (res.Dropped > 0 || res.Alarm); i++ {
-		r := res
-		res = outbox.AppendResult{}
-		if r.Dropped > 0 {
-			d, _ := json.Marshal(OutboxOverflow{Dropped: r.Dropped, FirstSeq: r.FirstDropped, LastSeq: r.LastDropped, Capacity: e.ob.Capacity()})
-			if _, res, err = e.append(TypeOutboxOverflow, d); err != nil {
-				return env, err
-			}
-		}
-		if r.Alarm {
-			d, _ := json.Marshal(OutboxAlarm{Len: r.Len, Capacity: e.ob.Capacity(), Percent: r.Len * 100 / e.ob.Capacity()})
-			var r2 outbox.AppendResult
-			if _, r2, err = e.append(TypeOutboxAlarm, d); err != nil {
-				return env, err
-			}
-			res.Dropped += r2.Dropped
-			if res.FirstDropped == 0 {
-				res.FirstDropped = r2.FirstDropped
-			}
-			if r2.LastDropped != 0 {
-				res.LastDropped = r2.LastDropped
-			}
+	if res.Alarm {
+		d, _ := json.Marshal(OutboxAlarm{Len: res.Len, Capacity: e.ob.Capacity(), Percent: res.Len * 100 / e.ob.Capacity()})
+		if _, _, err := e.append(TypeOutboxAlarm, d); err != nil {
+			return env, err
 		}
 	}
 	return env, nil
 }
 
 func (e *Emitter) append(typ string, data json.RawMessage) (Envelope, outbox.AppendResult, error) {
-	now := e.now().UTC()
-	env := Envelope{
-		V: SchemaVersion, ID: NewID(now), Device: e.device, Site: e.site,
-		Time: now.Truncate(time.Millisecond), ClockSynced: e.clockSynced(), Type: typ, Data: data,
-	}
+	var env Envelope
 	res, err := e.ob.Append(func(seq uint64) ([]byte, error) {
-		env.Seq = seq
+		env = e.envelope(seq, typ, data)
 		return json.Marshal(env)
 	})
 	if err != nil {

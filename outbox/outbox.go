@@ -73,7 +73,8 @@ type AppendResult struct {
 	// Seq is the sequence number of the appended record.
 	Seq uint64
 	// Dropped is the number of oldest records deleted to make room
-	// (DropOldest policy); FirstDropped and LastDropped are their range.
+	// (DropOldest policy: a block of 1% of Capacity at a time);
+	// FirstDropped and LastDropped are their range.
 	Dropped                   int
 	FirstDropped, LastDropped uint64
 	// Alarm is true when this append made the outbox cross AlarmPercent
@@ -90,10 +91,28 @@ type Outbox struct {
 	opts   Options
 	notify chan struct{}
 
-	mu      sync.Mutex
-	n       int // queued records
-	alarmed bool
-	closed  bool
+	mu       sync.Mutex
+	n        int // queued records
+	alarmed  bool
+	closed   bool
+	overflow func(seq uint64, d Dropped) ([]byte, error)
+}
+
+// Dropped describes records deleted by the DropOldest policy.
+type Dropped struct {
+	// N records were dropped, sequence numbers First..Last.
+	N           int
+	First, Last uint64
+}
+
+// SetOverflowRecord makes Append record a notice when it drops records:
+// build is called in the same transaction with the notice's sequence number
+// (just before the new record's) and what was dropped. Without it drops are
+// only reported in AppendResult.
+func (o *Outbox) SetOverflowRecord(build func(seq uint64, d Dropped) ([]byte, error)) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.overflow = build
 }
 
 // Open opens or creates the outbox database at path.
@@ -172,12 +191,24 @@ func (o *Outbox) Append(build func(seq uint64) ([]byte, error)) (AppendResult, e
 	n := o.n
 	err := o.db.Update(func(tx *bolt.Tx) error {
 		recs, meta := tx.Bucket(bucketRecords), tx.Bucket(bucketMeta)
+		var last uint64
+		if v := meta.Get(keyLastSeq); v != nil {
+			last = binary.BigEndian.Uint64(v)
+		}
 		if n >= o.opts.Capacity {
 			if o.opts.Policy == Reject {
 				return fmt.Errorf("append: %d of %d records queued: %w", n, o.opts.Capacity, ErrFull)
 			}
+			// Drop a block of 1% at once, so that under sustained
+			// overflow a notice is written once per block rather than
+			// once per record, plus room for the notice itself.
+			room := max(1, o.opts.Capacity/100)
+			if o.overflow != nil {
+				room++
+			}
+			target := max(o.opts.Capacity-room, 0)
 			c := recs.Cursor()
-			for k, _ := c.First(); k != nil && n >= o.opts.Capacity; k, _ = c.Next() {
+			for k, _ := c.First(); k != nil && n > target; k, _ = c.Next() {
 				seq := binary.BigEndian.Uint64(k)
 				if res.Dropped == 0 {
 					res.FirstDropped = seq
@@ -189,10 +220,17 @@ func (o *Outbox) Append(build func(seq uint64) ([]byte, error)) (AppendResult, e
 				res.Dropped++
 				n--
 			}
-		}
-		var last uint64
-		if v := meta.Get(keyLastSeq); v != nil {
-			last = binary.BigEndian.Uint64(v)
+			if o.overflow != nil && res.Dropped > 0 {
+				last++
+				notice, err := o.overflow(last, Dropped{N: res.Dropped, First: res.FirstDropped, Last: res.LastDropped})
+				if err != nil {
+					return fmt.Errorf("build overflow notice %d: %w", last, err)
+				}
+				if err := recs.Put(seqKey(last), EncodeRecord(notice)); err != nil {
+					return err
+				}
+				n++
+			}
 		}
 		seq := last + 1
 		payload, err := build(seq)

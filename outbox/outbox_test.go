@@ -111,17 +111,40 @@ func TestFullPolicies(t *testing.T) {
 		if res.Dropped != 1 || res.FirstDropped != 1 || res.LastDropped != 1 || res.Len != 10 || res.Alarm {
 			t.Fatalf("overflow append = %+v, want 1 dropped (seq 1), len 10, no repeated alarm", res)
 		}
-		recs, _ := o.Next(0, 1)
-		if recs[0].Seq != 2 {
-			t.Fatalf("oldest after drop = %d, want 2", recs[0].Seq)
-		}
-		// Falling below the alarm level re-arms it.
-		if err := o.Remove(2, 3, 4); err != nil {
+		// With a notice builder, the notice takes a slot too.
+		o.SetOverflowRecord(func(seq uint64, d Dropped) ([]byte, error) {
+			return []byte(fmt.Sprintf("dropped %d: %d..%d", d.N, d.First, d.Last)), nil
+		})
+		res, err = o.Append(payload("e"))
+		if err != nil {
 			t.Fatal(err)
 		}
-		res, _ = o.Append(payload("e"))
-		if !res.Alarm {
-			t.Fatalf("no alarm after re-crossing 80%%: %+v", res)
+		if res.Dropped != 2 || res.FirstDropped != 2 || res.LastDropped != 3 || res.Seq != 13 || res.Len != 10 {
+			t.Fatalf("append with notice = %+v, want 2 dropped (2..3), seq 13, len 10", res)
+		}
+		recs, _ := o.Next(10, 10)
+		if len(recs) != 3 || string(recs[1].Payload) != "dropped 2: 2..3" || string(recs[2].Payload) != "e-13" {
+			t.Fatalf("tail = %+v", recs)
+		}
+		o.SetOverflowRecord(nil)
+		if err := o.Remove(10, 11, 12, 13); err != nil {
+			t.Fatal(err)
+		}
+		recs, _ = o.Next(0, 1)
+		if recs[0].Seq != 4 {
+			t.Fatalf("oldest after drops = %d, want 4", recs[0].Seq)
+		}
+		// Falling below the alarm level re-arms it.
+		if err := o.Remove(4, 5); err != nil {
+			t.Fatal(err)
+		}
+		for res.Len < 8 {
+			if res, err = o.Append(payload("e")); err != nil {
+				t.Fatal(err)
+			}
+			if res.Alarm != (res.Len == 8) {
+				t.Fatalf("append to len %d: alarm %v; want it exactly when re-crossing 80%%", res.Len, res.Alarm)
+			}
 		}
 	})
 	t.Run("reject", func(t *testing.T) {
