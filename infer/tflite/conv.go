@@ -14,7 +14,7 @@ import (
 // nr is the panel width (output channels per microkernel call) and mr the
 // number of A rows one call computes.
 const (
-	nr = 8
+	nr = 4
 	mr = 4
 )
 
