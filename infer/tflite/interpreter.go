@@ -17,7 +17,8 @@ type Options struct {
 	Threads int
 	// MaxArenaBytes caps the activation memory the interpreter may plan,
 	// so a hostile model cannot make it allocate without bound. 0 means
-	// 1 GiB.
+	// 256 MiB, several times what the face models need (FaceAntiSpoofing
+	// at 256×256 plans about 20 MiB).
 	MaxArenaBytes int64
 }
 
@@ -86,7 +87,7 @@ type Interpreter struct {
 func NewInterpreter(m *Model, opts Options) (*Interpreter, error) {
 	ip := &Interpreter{m: m, threads: max(opts.Threads, 1), maxB: opts.MaxArenaBytes}
 	if ip.maxB <= 0 {
-		ip.maxB = 1 << 30
+		ip.maxB = 256 << 20
 	}
 	ip.t = make([]Tensor, len(m.tensors))
 	for i := range m.tensors {
