@@ -56,7 +56,9 @@ fi
 # 2. Kernel with vivid and gpio-sim modules.
 export VMTEST_KROOT=${VMTEST_KROOT:-$ROOT/.vmtest-kernel}
 if [ ! -f "$VMTEST_KROOT/kver" ]; then
-  vmtest/fetch-kernel.sh "$VMTEST_KROOT"
+  # The lock keeps concurrent runs from unpacking over each other.
+  mkdir -p "$VMTEST_KROOT"
+  flock "$VMTEST_KROOT" sh -c '[ -f "$1/kver" ] || vmtest/fetch-kernel.sh "$1"' _ "$VMTEST_KROOT"
   lap "fetched kernel $(cat "$VMTEST_KROOT/kver")"
 fi
 echo "vmtest: kernel $(cat "$VMTEST_KROOT/kver") from $VMTEST_KROOT"

@@ -30,9 +30,10 @@ echo "fetch-kernel: $IMG from $SUITE" >&2
 (cd "$A" && apt-get $APT -qq download "linux-base-$KVER" "linux-binary-$KVER" "linux-modules-$KVER" 2>&1 | grep -v unsandboxed >&2 || true)
 set -- "$A"/*.deb
 [ -f "$1" ] || { echo "fetch-kernel: download of $KVER failed" >&2; exit 1; }
-# DEST/kver is written last: its presence marks a complete tree.
-rm -rf "$DEST"
+# DEST/kver is written last: its presence marks a complete tree. DEST itself
+# stays (scripts/vmtest.sh holds a flock on it while fetching).
 mkdir -p "$DEST"
+rm -rf "${DEST:?}/usr" "$DEST/kver"
 for d in "$@"; do dpkg-deb -x "$d" "$DEST"; done
 [ -f "$DEST/usr/lib/modules/$KVER/vmlinuz" ] || { echo "fetch-kernel: no vmlinuz in the $KVER packages" >&2; exit 1; }
 depmod -b "$DEST/usr" "$KVER"
