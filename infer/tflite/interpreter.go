@@ -18,7 +18,7 @@ type Options struct {
 	// MaxArenaBytes caps the activation memory the interpreter may plan,
 	// so a hostile model cannot make it allocate without bound. 0 means
 	// 256 MiB, several times what the face models need (FaceAntiSpoofing
-	// at 256×256 plans about 20 MiB).
+	// at 256×256 plans 24 MiB).
 	MaxArenaBytes int64
 }
 
