@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/facegate/facegate/internal/testfaces"
+)
+
+func TestLvLabel(t *testing.T) {
+	cases := []struct {
+		clip, manifest, label, typ string
+		synth                      bool
+	}{
+		{"live_hamilton", "", "live", "", false},
+		{"attack_silentface_print", "print (paper)", "attack", "print (paper)", false},
+		{"attack_silentface_print", "", "attack", "silentface", false},
+		{"attack_synth_screen-noborder_bbt_amy-1_m1.0_s3", "", "attack", "synthetic screen-noborder", true},
+	}
+	for _, c := range cases {
+		l, typ, s := lvLabel(c.clip, c.manifest)
+		if l != c.label || typ != c.typ || s != c.synth {
+			t.Errorf("lvLabel(%q, %q) = %q, %q, %v; want %q, %q, %v", c.clip, c.manifest, l, typ, s, c.label, c.typ, c.synth)
+		}
+	}
+}
+
+// TestSynthAttackThenEval renders a small synthetic print attack and runs
+// eval-liveness on it: the JSON has the documented keys and the attack is
+// not accepted.
+func TestSynthAttackThenEval(t *testing.T) {
+	photo := filepath.Join(testfaces.Dir(t, "dev"), "df_elon_musk")
+	ents, err := os.ReadDir(photo)
+	if err != nil || len(ents) == 0 {
+		t.Fatalf("dev photos: %v", err)
+	}
+	photo = filepath.Join(photo, ents[0].Name())
+	models := filepath.Dir(testfaces.Model(t, "face_landmark.tflite"))
+	testfaces.Model(t, "face_detection_short_range.tflite")
+
+	dir := t.TempDir()
+	clip := filepath.Join(dir, "attack_synth_print-border_test_s5")
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if err := runSynthAttack(ctx, []string{photo, "-o", clip, "--frames", "20", "--size", "480x360", "--seed", "5", "--motion", "1.5"}, &out, &errb); err != nil {
+		t.Fatalf("synth-attack: %v (%s)", err, errb.String())
+	}
+	if fs, _ := filepath.Glob(filepath.Join(clip, "frame_*.jpg")); len(fs) != 20 {
+		t.Fatalf("synth-attack wrote %d frames, want 20", len(fs))
+	}
+	out.Reset()
+	if err := runEvalLiveness(ctx, []string{dir, "--json", "--models", models}, &out, &errb); err != nil {
+		t.Fatalf("eval-liveness: %v (%s)", err, errb.String())
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(out.Bytes(), &raw); err != nil {
+		t.Fatalf("eval-liveness --json: %v\n%s", err, out.String())
+	}
+	for _, k := range []string{"clips", "live_clips", "attack_clips", "bpcer", "apcer", "per_clip"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("JSON lacks key %q", k)
+		}
+	}
+	var rep lvReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Clips != 1 || rep.AttackClips != 1 || rep.Synthetic != 1 || len(rep.PerClip) != 1 {
+		t.Fatalf("counts: clips %d attack %d synthetic %d per_clip %d, want 1 each", rep.Clips, rep.AttackClips, rep.Synthetic, len(rep.PerClip))
+	}
+	c := rep.PerClip[0]
+	if c.Accepted || rep.APCER != 0 {
+		t.Errorf("synthetic print accepted as live: %+v", c)
+	}
+	if len(c.Cues) < 4 {
+		t.Errorf("clip reports %d cues, want planarity, blink, stillness, border", len(c.Cues))
+	}
+	if err := runEvalLiveness(ctx, []string{filepath.Join(dir, "nope")}, &out, &errb); err == nil {
+		t.Error("missing clip directory: no error")
+	}
+}
