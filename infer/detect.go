@@ -1,11 +1,12 @@
 package infer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"image"
 	"math"
-	"sort"
+	"slices"
 )
 
 // Net is the part of a model interpreter the detector and embedder use: one
@@ -108,7 +109,7 @@ func decode(out []Detection, reg, cls []float32, anchors []Anchor, size int, thr
 // score-weighted average box and keypoints, keeping the top score. dets is
 // reordered; the result is appended to out.
 func weightedNMS(out, dets []Detection, iou float32) []Detection {
-	sort.SliceStable(dets, func(i, j int) bool { return dets[i].Score > dets[j].Score })
+	slices.SortStableFunc(dets, func(a, b Detection) int { return cmp.Compare(b.Score, a.Score) })
 	rest := dets
 	for len(rest) > 0 {
 		top := rest[0]

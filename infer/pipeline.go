@@ -1,11 +1,12 @@
 package infer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"image"
-	"sort"
+	"slices"
 )
 
 // Config configures the pipeline (the daemon's infer: section).
@@ -281,7 +282,7 @@ func (p *Pipeline) Process(ctx context.Context, img *image.RGBA) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(dets, func(i, j int) bool { return dets[i].Box.Area() > dets[j].Box.Area() })
+	slices.SortStableFunc(dets, func(a, b Detection) int { return cmp.Compare(b.Box.Area(), a.Box.Area()) })
 	r := &p.res
 	r.Pass = pass
 	r.Faces = r.Faces[:0]

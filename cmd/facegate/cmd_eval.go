@@ -18,7 +18,7 @@ import (
 func init() {
 	register("eval", command{
 		summary: "measure face verification accuracy on a folder of labelled images",
-		usage: "eval DIR [--pairs FILE] [--json] [--plot roc.png] [--threads N] [--variant aligned|aligned3|crop] [--flip=true|false]\n" +
+		usage: "eval DIR [--pairs FILE] [--json] [--plot roc.png] [--threads N] [--variant aligned|aligned4|crop] [--flip=true|false]\n" +
 			"             [--models DIR] [--full-range] [--match-threshold T] [--calibration-out FILE] [--scores-out FILE]\n\n" +
 			"DIR holds DIR/<identity>/<image>. Without --pairs every genuine and impostor pair is scored;\n" +
 			"with --pairs, an LFW pairs.txt (files DIR/<name>/<name>_<nnnn>.jpg) and its 10-fold accuracy.",
@@ -52,7 +52,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	plot := fs.String("plot", "", "write a ROC curve PNG (log FAR axis) to this file")
 	threads := fs.Int("threads", 1, "images processed in parallel (one interpreter set each)")
-	variantName := fs.String("variant", "aligned", "face crop: aligned (ArcFace template), aligned3 (eyes + mouth), crop (naive square crop)")
+	variantName := fs.String("variant", "aligned", "face crop: aligned (eyes + mouth centre onto the ArcFace template, the daemon's default), aligned4 (eyes, nose tip, mouth), crop (naive square crop, no alignment)")
 	flip := fs.Bool("flip", true, "add the mirrored face's embedding before normalising")
 	models := fs.String("models", "models", "directory with the .tflite model files")
 	fullRange := fs.Bool("full-range", false, "also run face_detection_full_range.tflite on images where short-range finds nothing")

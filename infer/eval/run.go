@@ -17,11 +17,12 @@ type Variant string
 
 // Variants.
 const (
-	// Aligned: similarity transform of eyes, nose tip and mouth centre
-	// onto the ArcFace template.
+	// Aligned: similarity transform of the eyes and mouth centre onto the
+	// ArcFace template (the pipeline's default, infer.AlignEyesMouth).
 	Aligned Variant = "aligned"
-	// Aligned3: the same with eyes and mouth centre only.
-	Aligned3 Variant = "aligned3"
+	// Aligned4: the same with the nose tip as a fourth point
+	// (infer.AlignEyesNoseMouth).
+	Aligned4 Variant = "aligned4"
 	// Crop: the naive square crop of the detection box, no alignment.
 	Crop Variant = "crop"
 )
@@ -29,10 +30,10 @@ const (
 // ParseVariant checks a variant name.
 func ParseVariant(s string) (Variant, error) {
 	switch v := Variant(s); v {
-	case Aligned, Aligned3, Crop:
+	case Aligned, Aligned4, Crop:
 		return v, nil
 	}
-	return "", fmt.Errorf("unknown variant %q (known: aligned, aligned3, crop)", s)
+	return "", fmt.Errorf("unknown variant %q (known: aligned, aligned4, crop)", s)
 }
 
 // How says how an image's face was found.
@@ -149,10 +150,10 @@ func embedOne(ctx context.Context, p *infer.Pipeline, img *image.RGBA, central b
 		switch opts.Variant {
 		case Crop:
 			m = infer.SquareCropMap(d.Box, w, h)
-		case Aligned3:
-			m, err = infer.AlignMap3(d.Keypoints)
-		default:
+		case Aligned4:
 			m, err = infer.AlignMap(d.Keypoints)
+		default:
+			m, err = infer.AlignMap3(d.Keypoints)
 		}
 		if err != nil {
 			res.How = HowFallback
