@@ -140,9 +140,6 @@ func (d *Device) Run(ctx context.Context) error {
 // controlSession subscribes to the command topics and processes commands
 // in arrival order until the connection is lost.
 func (d *Device) controlSession(ctx context.Context, c paho.Client, lost <-chan struct{}, cmds chan paho.Message) error {
-	if err := waitToken(ctx, c.Publish(d.topics.State, 1, true, d.statePayload("online")), lost); err != nil {
-		return fmt.Errorf("publish state: %w", err)
-	}
 	handler := func(_ paho.Client, m paho.Message) {
 		select {
 		case cmds <- m:
@@ -153,6 +150,10 @@ func (d *Device) controlSession(ctx context.Context, c paho.Client, lost <-chan 
 	tok := c.SubscribeMultiple(map[string]byte{d.topics.Cmd: 1, d.topics.SiteCmd: 1}, handler)
 	if err := waitToken(ctx, tok, lost); err != nil {
 		return fmt.Errorf("subscribe %s, %s: %w", d.topics.Cmd, d.topics.SiteCmd, err)
+	}
+	// "online" means ready for commands: publish it after subscribing.
+	if err := waitToken(ctx, c.Publish(d.topics.State, 1, true, d.statePayload("online")), lost); err != nil {
+		return fmt.Errorf("publish state: %w", err)
 	}
 	for {
 		select {

@@ -3,6 +3,7 @@ package mqtt_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -48,7 +49,11 @@ func (c *collector) waitFor(t *testing.T, what string, pred func([]paho.Message)
 		select {
 		case <-c.ch:
 		case <-deadline:
-			t.Fatalf("timed out waiting for %s; have %d messages", what, len(msgs))
+			var b strings.Builder
+			for _, m := range msgs {
+				fmt.Fprintf(&b, "\n  %s %.200s", m.Topic(), m.Payload())
+			}
+			t.Fatalf("timed out waiting for %s; have %d messages:%s", what, len(msgs), b.String())
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/facegate/facegate/gallery"
 	"github.com/facegate/facegate/mqtt"
 	"github.com/facegate/facegate/outbox"
 )
@@ -25,14 +26,22 @@ type fakeGallery struct {
 }
 
 type fakePerson struct {
-	p         mqtt.Person
+	p         gallery.Person
 	templates [][]float32
 	revoked   bool
 }
 
 func newFakeGallery() *fakeGallery { return &fakeGallery{persons: map[string]fakePerson{}} }
 
-func (g *fakeGallery) Enroll(_ context.Context, p mqtt.Person, ts [][]float32, replace bool) error {
+func (g *fakeGallery) Enroll(ctx context.Context, p gallery.Person, ts [][]float32) error {
+	return g.put(ctx, p, ts, false)
+}
+
+func (g *fakeGallery) ReplaceTemplates(ctx context.Context, p gallery.Person, ts [][]float32) error {
+	return g.put(ctx, p, ts, true)
+}
+
+func (g *fakeGallery) put(_ context.Context, p gallery.Person, ts [][]float32, replace bool) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.ops = append(g.ops, fmt.Sprintf("enroll %s %d replace=%v", p.ID, len(ts), replace))
@@ -62,14 +71,14 @@ func (g *fakeGallery) Erase(_ context.Context, id string) error {
 	return nil
 }
 
-func (g *fakeGallery) Manifest(context.Context) ([]mqtt.ManifestEntry, error) {
+func (g *fakeGallery) Manifest() ([]gallery.ManifestEntry, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	var m []mqtt.ManifestEntry
+	var m []gallery.ManifestEntry
 	for id, p := range g.persons {
-		m = append(m, mqtt.ManifestEntry{ID: id, Version: p.p.Version})
+		m = append(m, gallery.ManifestEntry{PersonID: id, Version: p.p.Version, Revoked: p.revoked, Templates: len(p.templates)})
 	}
-	sort.Slice(m, func(i, j int) bool { return m[i].ID < m[j].ID })
+	sort.Slice(m, func(i, j int) bool { return m[i].PersonID < m[j].PersonID })
 	return m, nil
 }
 

@@ -9,30 +9,30 @@ import (
 	"log/slog"
 	"sort"
 	"time"
+
+	"github.com/facegate/facegate/gallery"
 )
 
-// Person is the metadata an enroll or update command gives the gallery.
-type Person struct {
-	ID         string
-	Name       string
-	ValidFrom  time.Time // zero: no lower bound
-	ValidUntil time.Time // zero: no upper bound
-	// Version is the admin's version of the person (0: stored + 1).
-	Version uint64
-}
-
 // Gallery is what the command handler needs from the device's template
-// store. The daemon passes the gallery store (through a small adapter if
-// the names differ).
+// store; *gallery.Store implements it.
 type Gallery interface {
-	// Enroll stores person p with templates: replacing the person's
-	// templates when replace is true, adding to them otherwise.
-	Enroll(ctx context.Context, p Person, templates [][]float32, replace bool) error
+	// Enroll adds templates to person p (creating it); ReplaceTemplates
+	// replaces them. Both update the metadata and re-enable a revoked person.
+	Enroll(ctx context.Context, p gallery.Person, templates [][]float32) error
+	ReplaceTemplates(ctx context.Context, p gallery.Person, templates [][]float32) error
 	// Revoke disables a person; Erase deletes it and compacts the store.
 	Revoke(ctx context.Context, personID string) error
 	Erase(ctx context.Context, personID string) error
 	// Manifest lists the stored persons with their versions.
-	Manifest(ctx context.Context) ([]ManifestEntry, error)
+	Manifest() ([]gallery.ManifestEntry, error)
+}
+
+// degradable is implemented by a gallery that can be degraded (quarantined
+// and recreated empty) until a resync: *gallery.Store. A resync that finds
+// nothing missing clears the state.
+type degradable interface {
+	Degraded() (reason string, degraded bool)
+	ClearDegraded(ctx context.Context) error
 }
 
 // Embedder turns one enrollment photo into an embedding with the device's
@@ -246,14 +246,18 @@ func (p *Processor) apply(ctx context.Context, cmd Command) Ack {
 		if len(templates) == 0 {
 			return fail("none of %d photos accepted; nothing stored", len(a.Photos))
 		}
-		person := Person{ID: a.PersonID, Name: a.Name, Version: a.Version}
+		person := gallery.Person{ID: a.PersonID, Name: a.Name, Version: a.Version}
 		if a.ValidFrom != nil {
 			person.ValidFrom = *a.ValidFrom
 		}
 		if a.ValidUntil != nil {
 			person.ValidUntil = *a.ValidUntil
 		}
-		if err := p.Gallery.Enroll(ctx, person, templates, replace); err != nil {
+		store := p.Gallery.Enroll
+		if replace {
+			store = p.Gallery.ReplaceTemplates
+		}
+		if err := store(ctx, person, templates); err != nil {
 			return fail("store %s: %v", a.PersonID, err)
 		}
 		ack.Detail = fmt.Sprintf("%d of %d photos accepted", len(templates), len(a.Photos))
@@ -266,7 +270,10 @@ func (p *Processor) apply(ctx context.Context, cmd Command) Ack {
 		if cmd.Type == CmdErase {
 			op = p.Gallery.Erase
 		}
-		if err := op(ctx, a.PersonID); err != nil {
+		if err := op(ctx, a.PersonID); errors.Is(err, gallery.ErrNotFound) {
+			// Idempotent: the person is already gone (or never came).
+			ack.Detail = a.PersonID + " is not enrolled; nothing to do"
+		} else if err != nil {
 			return fail("%s %s: %v", cmd.Type, a.PersonID, err)
 		}
 	case CmdResync:
@@ -274,12 +281,20 @@ func (p *Processor) apply(ctx context.Context, cmd Command) Ack {
 		if err != nil {
 			return malformed(err)
 		}
-		have, err := p.Gallery.Manifest(ctx)
+		have, err := p.Gallery.Manifest()
 		if err != nil {
 			return fail("read gallery manifest: %v", err)
 		}
 		ack.Missing, ack.Extra = DiffManifest(a.Manifest.Persons, have)
 		ack.Detail = fmt.Sprintf("manifest %s: %d missing or outdated, %d extra", a.Manifest.Version, len(ack.Missing), len(ack.Extra))
+		if d, ok := p.Gallery.(degradable); ok && len(ack.Missing) == 0 {
+			if reason, degraded := d.Degraded(); degraded {
+				if err := d.ClearDegraded(ctx); err != nil {
+					return fail("gallery in sync but cannot clear degraded state (%s): %v", reason, err)
+				}
+				ack.Detail += "; gallery was degraded (" + reason + "), now cleared"
+			}
+		}
 	case CmdSetConfig:
 		a, err := DecodeSetConfigArgs(cmd.Args)
 		if err != nil {
@@ -304,12 +319,15 @@ func (p *Processor) apply(ctx context.Context, cmd Command) Ack {
 }
 
 // DiffManifest compares the admin's manifest (want) with the device's
-// (have): missing lists persons absent on the device or with another
-// version, extra lists persons the device holds that want does not.
-func DiffManifest(want, have []ManifestEntry) (missing, extra []string) {
+// gallery (have): missing lists persons absent on the device, revoked there
+// or with another version; extra lists active persons the device holds
+// that want does not.
+func DiffManifest(want []ManifestEntry, have []gallery.ManifestEntry) (missing, extra []string) {
 	h := make(map[string]uint64, len(have))
 	for _, e := range have {
-		h[e.ID] = e.Version
+		if !e.Revoked {
+			h[e.PersonID] = e.Version
+		}
 	}
 	w := make(map[string]bool, len(want))
 	for _, e := range want {
@@ -319,8 +337,8 @@ func DiffManifest(want, have []ManifestEntry) (missing, extra []string) {
 		}
 	}
 	for _, e := range have {
-		if !w[e.ID] {
-			extra = append(extra, e.ID)
+		if !e.Revoked && !w[e.PersonID] {
+			extra = append(extra, e.PersonID)
 		}
 	}
 	sort.Strings(missing)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/facegate/facegate/gallery"
 	"github.com/facegate/facegate/mqtt"
 	"github.com/facegate/facegate/outbox"
 )
@@ -258,8 +259,8 @@ func TestProcessorCommands(t *testing.T) {
 	a := send(mqtt.CmdResync, mqtt.ResyncArgs{Manifest: mqtt.SiteManifest{Version: "m1", Persons: []mqtt.ManifestEntry{
 		{ID: "emp-1", Version: 3}, {ID: "emp-3", Version: 1},
 	}}})
-	if strings.Join(a.Missing, ",") != "emp-3" || strings.Join(a.Extra, ",") != "emp-2" {
-		t.Fatalf("resync missing %v extra %v, want [emp-3] [emp-2]", a.Missing, a.Extra)
+	if strings.Join(a.Missing, ",") != "emp-3" || strings.Join(a.Extra, ",") != "" {
+		t.Fatalf("resync missing %v extra %v, want [emp-3] [] (emp-2 is revoked)", a.Missing, a.Extra)
 	}
 	send(mqtt.CmdErase, mqtt.PersonArgs{PersonID: "emp-2"})
 	if _, ok := e.gallery.persons["emp-2"]; ok {
@@ -269,9 +270,13 @@ func TestProcessorCommands(t *testing.T) {
 
 func TestDiffManifest(t *testing.T) {
 	want := []mqtt.ManifestEntry{{ID: "a", Version: 1}, {ID: "b", Version: 2}, {ID: "c", Version: 1}}
-	have := []mqtt.ManifestEntry{{ID: "a", Version: 1}, {ID: "b", Version: 1}, {ID: "d", Version: 5}}
+	have := []gallery.ManifestEntry{{PersonID: "a", Version: 1}, {PersonID: "b", Version: 1}, {PersonID: "d", Version: 5},
+		{PersonID: "c", Version: 1, Revoked: true}, {PersonID: "e", Version: 1, Revoked: true}}
 	m, x := mqtt.DiffManifest(want, have)
 	if strings.Join(m, ",") != "b,c" || strings.Join(x, ",") != "d" {
-		t.Fatalf("missing %v extra %v, want [b c] [d]", m, x)
+		t.Fatalf("missing %v extra %v, want [b c] (b outdated, c revoked) and [d]", m, x)
 	}
 }
+
+// The daemon passes the gallery store itself.
+var _ mqtt.Gallery = (*gallery.Store)(nil)

@@ -14,6 +14,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"github.com/facegate/facegate/gallery"
 	"github.com/facegate/facegate/mqtt"
 	"github.com/facegate/facegate/mqtt/mqtttest"
 	"github.com/facegate/facegate/outbox"
@@ -22,16 +23,20 @@ import (
 // adminTestGallery is a fake gallery for the admin CLI tests.
 type adminTestGallery struct {
 	mu      sync.Mutex
-	persons map[string]mqtt.ManifestEntry
+	persons map[string]gallery.ManifestEntry
 	revoked map[string]bool
 }
 
-func (g *adminTestGallery) Enroll(_ context.Context, p mqtt.Person, _ [][]float32, _ bool) error {
+func (g *adminTestGallery) Enroll(_ context.Context, p gallery.Person, _ [][]float32) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.persons[p.ID] = mqtt.ManifestEntry{ID: p.ID, Version: p.Version}
+	g.persons[p.ID] = gallery.ManifestEntry{PersonID: p.ID, Version: p.Version}
 	delete(g.revoked, p.ID)
 	return nil
+}
+
+func (g *adminTestGallery) ReplaceTemplates(ctx context.Context, p gallery.Person, ts [][]float32) error {
+	return g.Enroll(ctx, p, ts)
 }
 
 func (g *adminTestGallery) Revoke(_ context.Context, id string) error {
@@ -48,14 +53,13 @@ func (g *adminTestGallery) Erase(_ context.Context, id string) error {
 	return nil
 }
 
-func (g *adminTestGallery) Manifest(context.Context) ([]mqtt.ManifestEntry, error) {
+func (g *adminTestGallery) Manifest() ([]gallery.ManifestEntry, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	var out []mqtt.ManifestEntry
+	var out []gallery.ManifestEntry
 	for _, e := range g.persons {
-		if !g.revoked[e.ID] {
-			out = append(out, e)
-		}
+		e.Revoked = g.revoked[e.PersonID]
+		out = append(out, e)
 	}
 	return out, nil
 }
@@ -122,7 +126,7 @@ func TestAdminCLIAgainstDevices(t *testing.T) {
 	}
 	galleries := map[string]*adminTestGallery{}
 	for _, dev := range []string{"door-1", "door-2"} {
-		g := &adminTestGallery{persons: map[string]mqtt.ManifestEntry{}, revoked: map[string]bool{}}
+		g := &adminTestGallery{persons: map[string]gallery.ManifestEntry{}, revoked: map[string]bool{}}
 		galleries[dev] = g
 		ddir := filepath.Join(dir, dev)
 		os.Mkdir(ddir, 0o700)
