@@ -118,3 +118,44 @@ func TestProcess(t *testing.T) {
 		t.Error("Clone did not survive the next Process call")
 	}
 }
+
+// TestFullRangeDetector checks the full-range anchors and decoding on the
+// real model: it must find the same face as short-range.
+func TestFullRangeDetector(t *testing.T) {
+	dev := testfaces.Dir(t, "dev")
+	cfg := Config{
+		DetectorModel:  testfaces.Model(t, "face_detection_short_range.tflite"),
+		FullRangeModel: testfaces.Model(t, "face_detection_full_range.tflite"),
+		EmbedderModel:  testfaces.Model(t, "MobileFaceNet.tflite"),
+	}
+	m, err := LoadModels(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPipeline(cfg, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	img, err := DecodeFile(filepath.Join(dev, "df_matt_damon/1.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	short, err := p.short.Detect(ctx, img)
+	if err != nil || len(short) == 0 {
+		t.Fatalf("short-range: %d faces, %v", len(short), err)
+	}
+	want := short[0]
+	full, err := p.full.Detect(ctx, img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := float32(0)
+	for _, d := range full {
+		best = max(best, IoU(d.Box, want.Box))
+	}
+	if best < 0.5 {
+		t.Errorf("full-range boxes %+v do not match the short-range box %+v (best IoU %.2f)", full, want.Box, best)
+	}
+}
