@@ -10,6 +10,7 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/facegate/facegate/mqtt"
 	"github.com/facegate/facegate/mqtt/mqtttest"
@@ -67,11 +68,13 @@ type deviceEnv struct {
 	events  *collector
 	acks    *collector
 	state   *collector
+	// stop cancels the device and waits for Run to return.
+	stop func()
 }
 
 // startDevice starts a broker, a door-1 Device and an admin client
 // subscribed to door-1's events, acks and state.
-func startDevice(t *testing.T) *deviceEnv {
+func startDevice(t *testing.T, prep func(cfg mqtt.Config)) *deviceEnv {
 	t.Helper()
 	b := mqtttest.Start(t, mqtttest.Options{Devices: []mqtt.DeviceIdentity{{Site: "hq", Device: "door-1"}}, Admins: []string{"admin"}})
 	dir := t.TempDir()
@@ -82,6 +85,9 @@ func startDevice(t *testing.T) *deviceEnv {
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	if prep != nil {
+		prep(cfg)
 	}
 	ob, err := outbox.Open(cfg.Outbox.Path, outbox.Options{})
 	if err != nil {
@@ -107,14 +113,18 @@ func startDevice(t *testing.T) *deviceEnv {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- dev.Run(ctx) }() // joined in Cleanup
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		ob.Close()
-		st.Close()
-	})
+	var once sync.Once
+	e.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+			ob.Close()
+			st.Close()
+		})
+	}
+	t.Cleanup(e.stop)
 	e.state.waitFor(t, "state online", func(ms []paho.Message) bool {
 		return len(ms) > 0 && strings.Contains(string(ms[len(ms)-1].Payload()), `"online"`)
 	})
@@ -155,7 +165,7 @@ func decodeAcks(t *testing.T, ms []paho.Message) []mqtt.Ack {
 // TestDeviceCommandsOverBroker sends good, forged, expired, replayed and
 // oversized commands through a real Mosquitto to a running Device.
 func TestDeviceCommandsOverBroker(t *testing.T) {
-	e := startDevice(t)
+	e := startDevice(t, nil)
 	enroll, enrollB, err := e.alice.Sign("device:door-1", mqtt.CmdEnroll, enrollArgs("emp-1", "face-1", "not a face"), time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -220,4 +230,56 @@ func TestDeviceCommandsOverBroker(t *testing.T) {
 	if strings.Join(kinds, " ") != want {
 		t.Fatalf("events\n%s\nwant\n%s", strings.Join(kinds, " "), want)
 	}
+}
+
+// TestDeviceCorruptRecordAndShutdown: a corrupt outbox record is
+// quarantined and reported, the others are published; at shutdown the
+// device publishes its retained offline state.
+func TestDeviceCorruptRecordAndShutdown(t *testing.T) {
+	e := startDevice(t, func(cfg mqtt.Config) {
+		ob, err := outbox.Open(cfg.Outbox.Path, outbox.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		em := mqtt.NewEmitter(ob, cfg.Site, cfg.Device, nil, nil)
+		for _, d := range []mqtt.Decision{mqtt.Granted, mqtt.DeniedSpoof, mqtt.LockedOut} {
+			if _, err := em.Emit(mqtt.TypeAccess, mqtt.Access{Decision: d, PersonID: "emp-1", Similarity: 0.8, FalseMatchRate: 1e-6}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ob.Close()
+		db, err := bolt.Open(cfg.Outbox.Path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		err = db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket([]byte("records"))
+			k := []byte{0, 0, 0, 0, 0, 0, 0, 2}
+			v := append([]byte(nil), b.Get(k)...)
+			v[len(v)/2] ^= 0x55
+			return b.Put(k, v)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	evs := decodeEvents(t, e.events.waitFor(t, "3 events", func(ms []paho.Message) bool { return len(ms) >= 3 }))
+	if evs[0].Seq != 1 || evs[1].Seq != 3 || evs[2].Type != mqtt.TypeOutboxCorrupt {
+		t.Fatalf("events %+v, want seq 1, seq 3, then outbox_corrupt", evs)
+	}
+	var c mqtt.OutboxCorrupt
+	json.Unmarshal(evs[2].Data, &c)
+	if c.Seq != 2 || !strings.Contains(c.Error, "checksum") {
+		t.Fatalf("outbox_corrupt data %+v", c)
+	}
+	var a mqtt.Access
+	json.Unmarshal(evs[1].Data, &a)
+	if a.Decision != mqtt.LockedOut || a.PersonID != "emp-1" {
+		t.Fatalf("access event %+v", a)
+	}
+	e.stop()
+	e.state.waitFor(t, "state offline", func(ms []paho.Message) bool {
+		return len(ms) > 0 && strings.Contains(string(ms[len(ms)-1].Payload()), `"offline"`)
+	})
 }
