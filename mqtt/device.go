@@ -159,6 +159,9 @@ func (d *Device) controlSession(ctx context.Context, c paho.Client, lost <-chan 
 		select {
 		case m := <-cmds:
 			ack := d.proc.Handle(ctx, m.Topic(), m.Payload())
+			if ctx.Err() != nil {
+				return nil // not acked: redelivered after restart
+			}
 			if ack != nil {
 				b, _ := json.Marshal(ack)
 				if err := waitToken(ctx, c.Publish(d.topics.Ack, 1, false, b), lost); err != nil {

@@ -110,7 +110,8 @@ func NewProcessor(cfg *Config, st *State, g Gallery, e Embedder, cs ConfigSetter
 }
 
 // Handle processes one message from a cmd topic and returns the ack to
-// publish, or nil when the command id could not be read. Every rejection is
+// publish, or nil when the command id could not be read or ctx ended while
+// applying it. Every rejection is
 // also recorded as a command_rejected event, every applied or failed
 // command as a command_result event.
 func (p *Processor) Handle(ctx context.Context, topic string, payload []byte) *Ack {
@@ -186,6 +187,12 @@ func (p *Processor) Handle(ctx context.Context, topic string, payload []byte) *A
 	}
 
 	ack := p.apply(ctx, cmd)
+	if ctx.Err() != nil {
+		// Interrupted by shutdown: neither recorded nor acked, so the
+		// broker redelivers it to the persistent session next time.
+		p.Log.Warn("command interrupted by shutdown; it will be redelivered", "command_id", cmd.ID)
+		return nil
+	}
 	if ack.Status == AckRejected {
 		// Unsupported or malformed args: reported as a rejection, and the
 		// sequence is not consumed.

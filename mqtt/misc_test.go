@@ -2,9 +2,11 @@ package mqtt_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -164,4 +166,27 @@ func TestTLSUnsyncedClock(t *testing.T) {
 	if err := tok.Error(); err == nil || !strings.Contains(err.Error(), "unknown authority") {
 		t.Fatalf("connect to a broker outside the pinned CA: %v", err)
 	}
+}
+
+func TestSignerNeverPrintsKey(t *testing.T) {
+	a := newAdmin(t, "alice", nil)
+	var buf strings.Builder
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "signer", a.Signer)
+	fmt.Fprintf(&buf, " %v %s %+v", a.Signer, a.Signer, a.Signer)
+	k := base64.StdEncoding.EncodeToString(a.Key)
+	if strings.Contains(buf.String(), k) || strings.Contains(buf.String(), fmt.Sprint([]byte(a.Key))) || !strings.Contains(buf.String(), "redacted") {
+		t.Fatalf("key leaked or not redacted: %s", buf.String())
+	}
+}
+
+func FuzzParsePublicKey(f *testing.F) {
+	a := newAdmin(f, "alice", nil)
+	f.Add(a.pubB64())
+	f.Add("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		if k, err := mqtt.ParsePublicKey(s); err == nil && len(k) != 32 {
+			t.Fatalf("accepted a %d-byte key", len(k))
+		}
+	})
 }

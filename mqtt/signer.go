@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,6 +25,16 @@ type Signer struct {
 
 	mu   sync.Mutex
 	last uint64
+}
+
+// String and LogValue keep the private key out of logs and error messages.
+func (s *Signer) String() string {
+	return fmt.Sprintf("mqtt.Signer{Admin: %q, Key: [redacted]}", s.Admin)
+}
+
+// LogValue implements slog.LogValuer.
+func (s *Signer) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("admin", s.Admin), slog.String("key", "[redacted]"))
 }
 
 // nextSeq returns max(last+1, now in Unix microseconds) and stores it.
