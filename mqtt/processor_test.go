@@ -280,3 +280,35 @@ func TestDiffManifest(t *testing.T) {
 
 // The daemon passes the gallery store itself.
 var _ mqtt.Gallery = (*gallery.Store)(nil)
+
+// ctxEmbedder fails like a real pipeline does when its context ends.
+type ctxEmbedder struct{ fakeEmbedder }
+
+func (e ctxEmbedder) EmbedPhoto(ctx context.Context, b []byte) ([]float32, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	return e.fakeEmbedder.EmbedPhoto(ctx, b)
+}
+
+// TestProcessorShutdownMidCommand: a command cut short by shutdown is not
+// remembered, so its redelivery after restart is applied, not re-acked.
+func TestProcessorShutdownMidCommand(t *testing.T) {
+	now := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	alice := newAdmin(t, "alice", func() time.Time { return now })
+	e := newProcEnv(t, t.TempDir(), alice)
+	e.proc.Embedder = ctxEmbedder{}
+	_, b, _ := alice.Sign("device:door-1", mqtt.CmdEnroll, enrollArgs("emp-1", "face"), time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if ack := e.proc.Handle(ctx, e.topics.Cmd, b); ack != nil {
+		t.Fatalf("interrupted command acked: %+v", ack)
+	}
+	ack := e.proc.Handle(context.Background(), e.topics.Cmd, b)
+	if ack == nil || ack.Duplicate || ack.Status != mqtt.AckApplied {
+		t.Fatalf("redelivered command: %+v, want applied (not a duplicate)", ack)
+	}
+	if ops := e.gallery.Ops(); ops != "enroll emp-1 1 replace=true" {
+		t.Fatalf("gallery ops %q", ops)
+	}
+}
