@@ -111,7 +111,14 @@ type Controller struct {
 	exitDeb    debouncer
 	fireDeb    debouncer
 	fire       bool
-	inErr      map[string]bool
+	inErr      map[string]inputFailure
+}
+
+// inputFailure tracks an input that failed to read: okSince is set once
+// it reads again, at is when that started.
+type inputFailure struct {
+	okSince bool
+	at      time.Time
 }
 
 // New returns a controller for hw configured by cfg. cfg must pass
@@ -131,7 +138,7 @@ func New(cfg Config, hw Hardware, opts Options) (*Controller, error) {
 		onEvent: opts.OnEvent,
 		reqs:    make(chan grantReq),
 		done:    make(chan struct{}),
-		inErr:   map[string]bool{},
+		inErr:   map[string]inputFailure{},
 	}
 	if c.clk == nil {
 		c.clk = SystemClock{}
@@ -414,15 +421,22 @@ func (c *Controller) readInputs(now time.Time, first bool) {
 	}
 }
 
-// inputResult records a read result and reports whether it succeeded.
-// Events are emitted on transitions only, so a dead input does not flood
-// the outbox.
+// inputRecovery is how long an input that failed must read without error
+// before it counts again (input_ok). It bounds the event rate of a line
+// that fails intermittently, and keeps its state unknown until it is
+// trustworthy.
+const inputRecovery = 500 * time.Millisecond
+
+// inputResult records a read result and reports whether the value may be
+// used. Events are emitted on transitions only, so a dead or flapping input
+// does not flood the outbox.
 func (c *Controller) inputResult(now time.Time, input string, err error) bool {
+	st, failing := c.inErr[input]
 	if err != nil {
-		if !c.inErr[input] {
-			c.inErr[input] = true
+		if !failing {
 			c.emit(now, Event{Kind: KindInputError, Input: input, Err: err.Error()})
 		}
+		c.inErr[input] = inputFailure{}
 		switch input {
 		case InputContact:
 			c.contactDeb.pending = false
@@ -433,10 +447,18 @@ func (c *Controller) inputResult(now time.Time, input string, err error) bool {
 		}
 		return false
 	}
-	if c.inErr[input] {
-		delete(c.inErr, input)
-		c.emit(now, Event{Kind: KindInputOK, Input: input})
+	if !failing {
+		return true
 	}
+	if !st.okSince {
+		c.inErr[input] = inputFailure{okSince: true, at: now}
+		return false
+	}
+	if now.Sub(st.at) < inputRecovery {
+		return false
+	}
+	delete(c.inErr, input)
+	c.emit(now, Event{Kind: KindInputOK, Input: input})
 	return true
 }
 
@@ -554,7 +576,7 @@ func (c *Controller) publish() {
 		s.ReleasedUntil = c.until
 	}
 	for _, in := range []string{InputContact, InputExit, InputFire} {
-		if c.inErr[in] {
+		if _, failing := c.inErr[in]; failing {
 			s.InputErrors = append(s.InputErrors, in)
 		}
 	}

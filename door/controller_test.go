@@ -408,8 +408,15 @@ func TestScenarios(t *testing.T) {
 			r.wait(time.Second) // still failing: no closed event
 			r.expect("still failing", lockedLvl)
 			r.pins.ContactIn.SetErr(nil)
+			r.wait(400 * time.Millisecond)
+			r.expect("recovering", lockedLvl)
+			if _, err := r.c.IsOpen(); !errors.Is(err, door.ErrContactUnknown) {
+				r.t.Errorf("IsOpen while recovering: %v, want ErrContactUnknown", err)
+			}
+			r.wait(120 * time.Millisecond) // first good read + 500 ms
+			r.expect("recovered", lockedLvl, door.KindInputOK)
 			r.wait(debounced)
-			r.expect("recovered", lockedLvl, door.KindInputOK, door.KindClosed)
+			r.expect("closed", lockedLvl, door.KindClosed)
 			if open, err := r.c.IsOpen(); err != nil || open {
 				r.t.Errorf("IsOpen after recovery = %v, %v; want false, nil", open, err)
 			}
@@ -424,6 +431,30 @@ func TestScenarios(t *testing.T) {
 			if _, err := r.c.IsOpen(); !errors.Is(err, door.ErrContactUnknown) {
 				r.t.Errorf("IsOpen: %v, want ErrContactUnknown", err)
 			}
+		},
+	}, {
+		name: "a flapping input gives one error until it is stable again",
+		script: func(r *rig) {
+			for i := 0; i < 20; i++ {
+				r.pins.ExitIn.SetErr(errors.New("EIO"))
+				r.wait(r.cfg.Poll)
+				r.pins.ExitIn.SetErr(nil)
+				r.wait(3 * r.cfg.Poll)
+			}
+			r.expect("flapping", lockedLvl, door.KindStarted, door.KindInputError)
+			r.wait(time.Second)
+			r.expect("stable", lockedLvl, door.KindInputOK)
+		},
+	}, {
+		name:  "door open at start raises held-open alarms, not forced",
+		setup: func(p *doortest.Pins) { p.Contact.L = doorOpen },
+		script: func(r *rig) {
+			r.expect("start", lockedLvl, door.KindStarted)
+			if ev := r.lastEvent(); !ev.Open || !ev.ContactOK {
+				r.t.Errorf("started event %+v, want open with contact ok", ev)
+			}
+			r.wait(20 * time.Second)
+			r.expect("pre-alarm", lockedLvl, door.KindHeldOpenPrealarm)
 		},
 	}, {
 		name: "fire read error during fire release keeps the door released",

@@ -22,7 +22,8 @@
 //     follows the input and logs that at start.
 //   - Input read errors are "input_error" events and make the input's state
 //     unknown; a failed read is never taken as "door closed" (IsOpen returns
-//     ErrContactUnknown). periph's gpioioctl Read logs and returns Low on a
+//     ErrContactUnknown). The input counts again ("input_ok") after 500 ms
+//     without errors, so a flapping line yields one event, not a flood. periph's gpioioctl Read logs and returns Low on a
 //     failed ioctl, so the gpiochip backend issues its own line requests and
 //     reads on the chip periph found, returning the ioctl error.
 //   - Shutdown (context cancelled): Run returns the lock to its locked level,

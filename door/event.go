@@ -41,7 +41,8 @@ const (
 	// is unknown until KindInputOK. A failed read is never taken as
 	// "closed" or "released".
 	KindInputError = "input_error"
-	// KindInputOK: an input that had failed reads again.
+	// KindInputOK: an input that had failed has read without error for
+	// 500 ms; its state counts again.
 	KindInputOK = "input_ok"
 	// KindLockError: driving the lock output failed; Err says why. The
 	// controller retries on every poll.
