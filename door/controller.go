@@ -549,6 +549,7 @@ func (c *Controller) emit(now time.Time, e Event) {
 		level = slog.LevelWarn
 	}
 	c.log.Log(context.Background(), level, "door event", "event", e)
+	c.publish() // State() agrees with the event while OnEvent runs
 	if c.onEvent != nil {
 		c.onEvent(e)
 	}
