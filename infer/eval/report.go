@@ -83,6 +83,11 @@ type OneToN struct {
 	UpperBound bool `json:"upper_bound"`
 	// Note says when the estimate needs more impostor pairs than the data has.
 	Note string `json:"note,omitempty"`
+	// ModelFMR and ModelFalseAcceptPerAttempt are the same figures from the
+	// calibration's tail model (see Calibrate): an extrapolation where the
+	// measured count is too small.
+	ModelFMR                   float64 `json:"model_fmr"`
+	ModelFalseAcceptPerAttempt float64 `json:"model_false_accept_per_attempt"`
 }
 
 // Report is the outcome of an evaluation; `facegate eval --json` prints it.
@@ -200,6 +205,18 @@ func Score(imgs []Image, res []ImageResult, pairs []Pair, o ScoreOptions) *Repor
 		}
 	}
 	r.OneToN = oneToN(r.Impostor, r.MatchThreshold)
+	if len(r.OneToN) > 0 {
+		cal := Calibrate(r.Genuine, r.Impostor)
+		mf := cal.FMR(r.MatchThreshold)
+		if math.IsNaN(mf) {
+			mf = 0 // too few impostors to fit the tail
+		}
+		for i := range r.OneToN {
+			o := &r.OneToN[i]
+			o.ModelFMR = mf
+			o.ModelFalseAcceptPerAttempt = 1 - math.Pow(1-mf, float64(o.GallerySize))
+		}
+	}
 	return r
 }
 
@@ -287,7 +304,7 @@ func (r *Report) WriteText(w io.Writer) {
 			if o.UpperBound {
 				bound = "< "
 			}
-			fmt.Fprintf(w, "  gallery %6d: per-attempt false accept %s%.3g%%\n", o.GallerySize, bound, 100*o.FalseAcceptPerAttempt)
+			fmt.Fprintf(w, "  gallery %6d: per-attempt false accept %s%.3g%% measured; %.3g%% from the tail model (FMR %.2g)\n", o.GallerySize, bound, 100*o.FalseAcceptPerAttempt, 100*o.ModelFalseAcceptPerAttempt, o.ModelFMR)
 		}
 		if n := r.OneToN[0].Note; n != "" {
 			fmt.Fprintf(w, "  note: %s\n", n)
