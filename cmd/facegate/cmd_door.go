@@ -22,7 +22,7 @@ func init() {
 
 // defaultConfigPath is where `facegate door test` looks for the daemon's
 // configuration when --config is not given.
-const defaultConfigPath = "/etc/facegate/facegate.yaml"
+const defaultConfigPath = "/etc/facegate/facegated.yaml"
 
 func runDoor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "test" {
