@@ -4,7 +4,8 @@
 # and a gpio-sim chip, and show `facegate cameras` (plus any --show
 # commands) run inside a guest. Called by `make vmtest`.
 #
-# usage: scripts/vmtest.sh [--show 'CMD']... [--show-only]
+# usage: scripts/vmtest.sh [--pkg ./DIR]... [--show 'CMD']... [--show-only]
+#   --pkg DIR    only this package (default: every package with vmtest files)
 #   --show CMD   also run CMD (a shell command line; /bin/facegate is there)
 #                in the guest; VMTEST_SHOW may hold more, one per line
 #   --show-only  skip the tests, only boot for the show commands
@@ -27,11 +28,13 @@ if [ -n "${VMTEST_SHOW:-}" ]; then
   while IFS= read -r l; do [ -z "$l" ] || show+=("$l"); done <<<"$VMTEST_SHOW"
 fi
 showonly=0
+only=()
 while [ $# -gt 0 ]; do
   case $1 in
   --show) show+=("$2"); shift 2 ;;
   --show-only) showonly=1; shift ;;
-  *) echo "usage: scripts/vmtest.sh [--show 'CMD']... [--show-only]" >&2; exit 2 ;;
+  --pkg) only+=("./${2#./}"); shift 2 ;;
+  *) echo "usage: scripts/vmtest.sh [--pkg ./DIR]... [--show 'CMD']... [--show-only]" >&2; exit 2 ;;
   esac
 done
 
@@ -69,7 +72,9 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 export CGO_ENABLED=0
 passed=0 failed=0 problems=()
-if [ "$showonly" = 0 ]; then
+if [ "$showonly" = 0 ] && [ ${#only[@]} -gt 0 ]; then
+  dirs=("${only[@]}")
+elif [ "$showonly" = 0 ]; then
   mapfile -t dirs < <(grep -rlE --include='*_test.go' '^//go:build .*\bvmtest\b' . 2>/dev/null |
     grep -v '^\./\.' | xargs -r -n1 dirname | sort -u)
 else
