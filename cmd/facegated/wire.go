@@ -95,7 +95,7 @@ func buildComponents(ctx context.Context, cfg Config, log *slog.Logger) (_ *comp
 		return nil, fmt.Errorf("mqtt.state_path: %w", err)
 	}
 	closers = append(closers, func() { _ = st.Close() })
-	dev, err := mqtt.NewDevice(cfg.MQTT, mqtt.DeviceDeps{Outbox: ob, State: st, Gallery: storeGallery{store},
+	dev, err := mqtt.NewDevice(cfg.MQTT, mqtt.DeviceDeps{Outbox: ob, State: st, Gallery: store,
 		Embedder: &photoEmbedder{p: enrollPipe}, Log: log})
 	if err != nil {
 		return nil, err
@@ -184,32 +184,6 @@ func (s *mqttSink) Close() error { return nil } // the outbox is closed by compo
 // available sign that events are getting through.
 func (s *mqttSink) Connected() bool { return s.ob.Len() == 0 }
 func (s *mqttSink) Depth() int      { return s.ob.Len() }
-
-// storeGallery adapts gallery.Store to mqtt.Gallery.
-type storeGallery struct{ s *gallery.Store }
-
-func (g storeGallery) Enroll(ctx context.Context, p mqtt.Person, templates [][]float32, replace bool) error {
-	gp := gallery.Person{ID: p.ID, Name: p.Name, ValidFrom: p.ValidFrom, ValidUntil: p.ValidUntil, Version: p.Version}
-	if replace {
-		return g.s.ReplaceTemplates(ctx, gp, templates)
-	}
-	return g.s.Enroll(ctx, gp, templates)
-}
-func (g storeGallery) Revoke(ctx context.Context, id string) error { return g.s.Revoke(ctx, id) }
-func (g storeGallery) Erase(ctx context.Context, id string) error  { return g.s.Erase(ctx, id) }
-func (g storeGallery) Manifest(context.Context) ([]mqtt.ManifestEntry, error) {
-	m, err := g.s.Manifest()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]mqtt.ManifestEntry, 0, len(m))
-	for _, e := range m {
-		if !e.Revoked {
-			out = append(out, mqtt.ManifestEntry{ID: e.PersonID, Version: e.Version})
-		}
-	}
-	return out, nil
-}
 
 // photoEmbedder adapts an infer pipeline to mqtt.Embedder.
 type photoEmbedder struct {
