@@ -159,3 +159,33 @@ func TestFullRangeDetector(t *testing.T) {
 		t.Errorf("full-range boxes %+v do not match the short-range box %+v (best IoU %.2f)", full, want.Box, best)
 	}
 }
+
+// BenchmarkProcess measures the whole pipeline on a real 758×1024 portrait
+// with the real models: detect, gate, align and flip-embed one face.
+func BenchmarkProcess(b *testing.B) {
+	dev := testfaces.Dir(b, "dev")
+	cfg := Config{
+		DetectorModel: testfaces.Model(b, "face_detection_short_range.tflite"),
+		EmbedderModel: testfaces.Model(b, "MobileFaceNet.tflite"),
+	}
+	m, err := LoadModels(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := NewPipeline(cfg, m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	img, err := DecodeFile(filepath.Join(dev, "df_angelina_jolie/1.jpg"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := p.Process(context.Background(), img)
+		if err != nil || len(r.Faces) != 1 || r.Faces[0].Embedding == nil {
+			b.Fatalf("process: %v", err)
+		}
+	}
+}

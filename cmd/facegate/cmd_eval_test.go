@@ -82,3 +82,46 @@ func TestEvalUsage(t *testing.T) {
 		t.Errorf("missing dir: error %v", err)
 	}
 }
+
+// TestEvalLFWPairs runs the pairs.txt protocol on dev LFW images laid out
+// the LFW way (DIR/<name>/<name>_<nnnn>.jpg, linked) with two folds.
+func TestEvalLFWPairs(t *testing.T) {
+	dev := testfaces.Dir(t, "dev")
+	models := filepath.Dir(testfaces.Model(t, "face_detection_short_range.tflite"))
+	testfaces.Model(t, "MobileFaceNet.tflite")
+	dir := t.TempDir()
+	for _, p := range []struct{ name, src string }{
+		{"Condoleezza_Rice", "lfw_condoleezza_rice"},
+		{"Jiang_Zemin", "lfw_jiang_zemin"},
+	} {
+		if err := os.MkdirAll(filepath.Join(dir, p.name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i <= 2; i++ {
+			dst := filepath.Join(dir, p.name, p.name+"_000"+string(rune('0'+i))+".jpg")
+			if err := os.Symlink(filepath.Join(dev, p.src, string(rune('0'+i))+".jpg"), dst); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	pairs := filepath.Join(dir, "pairs.txt")
+	txt := "2 1\nCondoleezza_Rice 1 2\nCondoleezza_Rice 1 Jiang_Zemin 1\nJiang_Zemin 1 2\nCondoleezza_Rice 2 Jiang_Zemin 2\n"
+	if err := os.WriteFile(pairs, []byte(txt), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if err := runEval(context.Background(), []string{dir, "--pairs", pairs, "--json", "--flip=false", "--models", models}, &out, &errb); err != nil {
+		t.Fatalf("eval: %v\n%s", err, errb.String())
+	}
+	var r map[string]any
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r["images"] != 4.0 || r["genuine_pairs"] != 2.0 || r["impostor_pairs"] != 2.0 {
+		t.Errorf("images %v genuine %v impostor %v, want 4 2 2", r["images"], r["genuine_pairs"], r["impostor_pairs"])
+	}
+	m, ok := r["lfw_accuracy_mean"].(float64)
+	if _, hasStd := r["lfw_accuracy_std"]; !ok || !hasStd || m < 0.75 || m > 1 {
+		t.Errorf("lfw_accuracy_mean %v (std present %v), want ≥ 0.75 on two easy folds", r["lfw_accuracy_mean"], hasStd)
+	}
+}
