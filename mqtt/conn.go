@@ -29,6 +29,7 @@ type conn struct {
 	minBackoff time.Duration
 	maxBackoff time.Duration
 	log        *slog.Logger
+	metrics    *deviceMetrics
 }
 
 // session runs while connected. lost is closed when the connection drops.
@@ -57,6 +58,7 @@ func (c *conn) run(ctx context.Context, s session) error {
 			SetOrderMatters(true).
 			SetAutoAckDisabled(c.manualAck).
 			SetConnectionLostHandler(func(_ paho.Client, err error) {
+				c.metrics.conn(c.clientID, false)
 				c.log.Warn("connection lost", "client", c.clientID, "err", err)
 				once.Do(func() { close(lost) })
 			})
@@ -85,9 +87,11 @@ func (c *conn) run(ctx context.Context, s session) error {
 			continue
 		}
 		c.log.Info("connected", "client", c.clientID, "broker", c.broker)
+		c.metrics.conn(c.clientID, true)
 		backoff, lastErr = c.minBackoff, ""
 		err := s(ctx, client, lost)
 		client.Disconnect(250)
+		c.metrics.conn(c.clientID, false)
 		once.Do(func() { close(lost) })
 		if ctx.Err() != nil {
 			return nil

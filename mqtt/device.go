@@ -11,6 +11,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/facegate/facegate/metrics"
 	"github.com/facegate/facegate/outbox"
 )
 
@@ -29,6 +30,8 @@ type DeviceDeps struct {
 	Log         *slog.Logger
 	// MinBackoff and MaxBackoff bound the reconnect delay (default 1s, 30s).
 	MinBackoff, MaxBackoff time.Duration
+	// Metrics, if set, receives the facegate_mqtt_* series.
+	Metrics *metrics.Registry
 }
 
 // Device is the MQTT side of facegated: it publishes the outbox, keeps the
@@ -74,6 +77,8 @@ func NewDevice(cfg Config, d DeviceDeps) (*Device, error) {
 			return nil, fmt.Errorf("mqtt: %w", err)
 		}
 	}
+	m := newDeviceMetrics(d.Metrics)
+	m.queueLen(d.Outbox.Len())
 	dev := &Device{cfg: cfg, deps: d, topics: cfg.Topics(), log: log}
 	dev.emitter = NewEmitter(d.Outbox, cfg.Site, cfg.Device, d.Now, d.ClockSynced)
 	proc, err := NewProcessor(&cfg, d.State, d.Gallery, d.Embedder, d.Config, dev.emitter.Emit, d.Now, log)
@@ -81,12 +86,13 @@ func NewDevice(cfg Config, d DeviceDeps) (*Device, error) {
 		return nil, err
 	}
 	dev.proc = proc
-	dev.pub = &Publisher{Outbox: d.Outbox, Topic: dev.topics.Events, Log: log, OnCorrupt: func(ce *outbox.CorruptError) {
+	proc.metrics = m
+	dev.pub = &Publisher{Outbox: d.Outbox, Topic: dev.topics.Events, Log: log, metrics: m, OnCorrupt: func(ce *outbox.CorruptError) {
 		if _, err := dev.emitter.Emit(TypeOutboxCorrupt, OutboxCorrupt{Seq: ce.Seq, Error: ce.Error()}); err != nil {
 			log.Error("cannot record outbox_corrupt event", "err", err)
 		}
 	}}
-	base := conn{broker: cfg.Broker, tls: tlsCfg, keepAlive: cfg.KeepAlive, minBackoff: d.MinBackoff, maxBackoff: d.MaxBackoff, log: log}
+	base := conn{metrics: m, broker: cfg.Broker, tls: tlsCfg, keepAlive: cfg.KeepAlive, minBackoff: d.MinBackoff, maxBackoff: d.MaxBackoff, log: log}
 	ev := base
 	ev.clientID, ev.clean = cfg.Device+"-events", true
 	ctl := base

@@ -12,6 +12,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/facegate/facegate/metrics"
 	"github.com/facegate/facegate/mqtt"
 	"github.com/facegate/facegate/mqtt/mqtttest"
 	"github.com/facegate/facegate/outbox"
@@ -68,6 +69,7 @@ type deviceEnv struct {
 	events  *collector
 	acks    *collector
 	state   *collector
+	metrics *metrics.Registry
 	// stop cancels the device and waits for Run to return.
 	stop func()
 }
@@ -98,7 +100,7 @@ func startDevice(t *testing.T, prep func(cfg mqtt.Config)) *deviceEnv {
 		t.Fatal(err)
 	}
 	e := &deviceEnv{broker: b, alice: alice, gallery: newFakeGallery(), topics: cfg.Topics(),
-		events: newCollector(), acks: newCollector(), state: newCollector()}
+		events: newCollector(), acks: newCollector(), state: newCollector(), metrics: metrics.NewRegistry()}
 	e.admin = b.Connect(t, b.PKI.Client(t, "admin"), "admin", true)
 	for topic, c := range map[string]*collector{e.topics.Events: e.events, e.topics.Ack: e.acks, e.topics.State: e.state} {
 		if tok := e.admin.Subscribe(topic, 1, c.handle); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
@@ -106,7 +108,7 @@ func startDevice(t *testing.T, prep func(cfg mqtt.Config)) *deviceEnv {
 		}
 	}
 	dev, err := mqtt.NewDevice(cfg, mqtt.DeviceDeps{Outbox: ob, State: st, Gallery: e.gallery, Embedder: fakeEmbedder{},
-		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond})
+		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond, Metrics: e.metrics})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,6 +231,19 @@ func TestDeviceCommandsOverBroker(t *testing.T) {
 	want := "command_result command_rejected/bad_signature command_rejected/expired command_rejected/replay command_rejected/oversized command_result"
 	if strings.Join(kinds, " ") != want {
 		t.Fatalf("events\n%s\nwant\n%s", strings.Join(kinds, " "), want)
+	}
+	var text strings.Builder
+	e.metrics.WriteText(&text)
+	for _, line := range []string{
+		`facegate_mqtt_commands_total{status="applied"} 2`,
+		`facegate_mqtt_commands_total{status="duplicate"} 1`,
+		`facegate_mqtt_commands_total{status="rejected"} 4`,
+		`facegate_mqtt_command_rejections_total{reason="bad_signature"} 1`,
+		`facegate_mqtt_connected{connection="door-1"} 1`,
+	} {
+		if !strings.Contains(text.String(), line+"\n") {
+			t.Errorf("metrics lack %q:\n%s", line, text.String())
+		}
 	}
 }
 

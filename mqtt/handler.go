@@ -84,6 +84,8 @@ type Processor struct {
 	Emit   EmitFunc
 	Now    func() time.Time
 	Log    *slog.Logger
+
+	metrics *deviceMetrics
 }
 
 // NewProcessor builds a Processor from a validated Config.
@@ -120,6 +122,7 @@ func (p *Processor) Handle(ctx context.Context, topic string, payload []byte) *A
 		if c != nil {
 			ev.CommandID, ev.Admin = c.ID, c.Admin
 		}
+		p.metrics.command(AckRejected, reason)
 		p.Log.Warn("command rejected", "reason", reason, "detail", ev.Detail, "command_id", ev.CommandID, "admin", ev.Admin)
 		p.emit(TypeCommandRejected, ev)
 		if c == nil || c.ID == "" {
@@ -165,6 +168,7 @@ func (p *Processor) Handle(ctx context.Context, topic string, payload []byte) *A
 		ack := rec.Ack
 		ack.Duplicate = true
 		ack.Time = p.Now().UTC()
+		p.metrics.command("duplicate", "")
 		p.Log.Info("duplicate command acked again", "command_id", cmd.ID)
 		return &ack
 	} else if !errors.Is(err, ErrNotApplied) {
@@ -201,6 +205,7 @@ func (p *Processor) Handle(ctx context.Context, topic string, payload []byte) *A
 	if err := p.State.Record(cmd.Admin, cmd.Seq, cmd.ID, AppliedRecord{BodyHash: hash, Expires: cmd.Expires, Ack: ack}); err != nil {
 		p.Log.Error("cannot record applied command; a redelivery will apply it again", "command_id", cmd.ID, "err", err)
 	}
+	p.metrics.command(ack.Status, "")
 	p.emit(TypeCommandResult, CommandResult{CommandID: cmd.ID, Admin: cmd.Admin, Command: cmd.Type, Status: ack.Status, Detail: ack.Detail})
 	return &ack
 }

@@ -27,6 +27,7 @@ type Publisher struct {
 	// FlushTimeout bounds the final drain at shutdown (default 3s).
 	FlushTimeout time.Duration
 	Log          *slog.Logger
+	metrics      *deviceMetrics
 }
 
 // session publishes until the connection is lost or ctx is done; at
@@ -56,8 +57,9 @@ func (p *Publisher) log() *slog.Logger {
 }
 
 type inflight struct {
-	seq uint64
-	tok paho.Token
+	seq  uint64
+	tok  paho.Token
+	sent time.Time
 }
 
 // drain publishes queued records. With untilEmpty it returns nil once the
@@ -79,6 +81,7 @@ func (p *Publisher) drain(ctx context.Context, c paho.Client, lost <-chan struct
 		if err := p.Outbox.Remove(acked...); err != nil {
 			return err
 		}
+		p.metrics.ackedEvents(len(acked), p.Outbox.Len())
 		acked = acked[:0]
 		return nil
 	}
@@ -90,8 +93,9 @@ func (p *Publisher) drain(ctx context.Context, c paho.Client, lost <-chan struct
 	for {
 		if len(q) < window {
 			recs, rerr := p.Outbox.Next(after, window-len(q))
+			p.metrics.queueLen(p.Outbox.Len())
 			for _, r := range recs {
-				q = append(q, inflight{r.Seq, c.Publish(p.Topic, 1, false, r.Payload)})
+				q = append(q, inflight{r.Seq, c.Publish(p.Topic, 1, false, r.Payload), time.Now()})
 				after = r.Seq
 			}
 			var ce *outbox.CorruptError
@@ -127,6 +131,7 @@ func (p *Publisher) drain(ctx context.Context, c paho.Client, lost <-chan struct
 		if err := waitToken(ctx, q[0].tok, lost); err != nil {
 			return fmt.Errorf("publish event %d: %w", q[0].seq, err)
 		}
+		p.metrics.pubAckLatency(time.Since(q[0].sent))
 		acked = append(acked, q[0].seq)
 		q = q[1:]
 		if len(acked) >= 256 {
