@@ -326,61 +326,87 @@ func (k *depthwise) eval(ip *Interpreter) {
 	}
 }
 
-// runRange computes output rows [lo,hi) of the current batch.
+// runRange computes output rows [lo,hi) of the current batch. Each output
+// row is filled with the bias, then every kernel tap is added to the whole
+// row in one pass (tap order as TFLite's reference, so sums are identical),
+// which keeps the per-call overhead off the per-pixel path.
 func (k *depthwise) runRange(_ *Interpreter, _, lo, hi int) {
 	oc, c := k.oc, k.c
 	in, out := k.in.f32, k.out.f32
 	b := k.batch
+	sw, dw := k.o.strideW, k.o.dilationW
 	for oy := lo; oy < hi; oy++ {
 		iy0 := oy*k.o.strideH - k.padT
+		row := out[(b*k.oh+oy)*k.ow*oc:][:k.ow*oc]
 		for ox := 0; ox < k.ow; ox++ {
-			ix0 := ox*k.o.strideW - k.padL
-			o := out[((b*k.oh+oy)*k.ow+ox)*oc:][:oc]
-			copy(o, k.bias)
-			for ky := 0; ky < k.kh; ky++ {
-				iy := iy0 + ky*k.o.dilationH
-				if iy < 0 || iy >= k.h {
+			copy(row[ox*oc:(ox+1)*oc], k.bias)
+		}
+		for ky := 0; ky < k.kh; ky++ {
+			iy := iy0 + ky*k.o.dilationH
+			if iy < 0 || iy >= k.h {
+				continue
+			}
+			inRow := in[(b*k.h+iy)*k.wd*c:][:k.wd*c]
+			for kx := 0; kx < k.kw; kx++ {
+				// output columns whose input column ox*sw-padL+kx*dw is inside
+				off := kx*dw - k.padL
+				ox0 := 0
+				if off < 0 {
+					ox0 = (-off + sw - 1) / sw
+				}
+				ox1 := k.ow
+				if last := (k.wd - 1 - off) / sw; k.wd-1-off < 0 {
+					ox1 = 0
+				} else if last+1 < ox1 {
+					ox1 = last + 1
+				}
+				if ox0 >= ox1 {
 					continue
 				}
-				for kx := 0; kx < k.kw; kx++ {
-					ix := ix0 + kx*k.o.dilationW
-					if ix < 0 || ix >= k.wd {
-						continue
-					}
-					p := in[((b*k.h+iy)*k.wd+ix)*c:][:c]
-					w := k.w[(ky*k.kw+kx)*oc:][:oc]
-					if k.mul == 1 {
-						dwAccum(o, p, w)
-					} else {
-						for ic := 0; ic < c; ic++ {
-							for m := 0; m < k.mul; m++ {
-								o[ic*k.mul+m] += p[ic] * w[ic*k.mul+m]
-							}
+				w := k.w[(ky*k.kw+kx)*oc:][:oc]
+				ix0 := ox0*sw + off
+				if k.mul == 1 {
+					dwRowTap(row[ox0*oc:ox1*oc], inRow[ix0*c:], w, ox1-ox0, c, sw*c)
+					continue
+				}
+				for ox := ox0; ox < ox1; ox++ {
+					o := row[ox*oc:][:oc]
+					p := inRow[(ix0+(ox-ox0)*sw)*c:][:c]
+					for ic := 0; ic < c; ic++ {
+						for m := 0; m < k.mul; m++ {
+							o[ic*k.mul+m] += p[ic] * w[ic*k.mul+m]
 						}
 					}
 				}
 			}
-			if k.lo > -maxF || k.hi < maxF {
-				for i, v := range o {
-					o[i] = clamp(v, k.lo, k.hi)
-				}
+		}
+		if k.lo > -maxF || k.hi < maxF {
+			for i, v := range row {
+				row[i] = clamp(v, k.lo, k.hi)
 			}
 		}
 	}
 }
 
-const maxF = 3.4028234663852886e38
-
-// dwAccum adds p*w to o elementwise (len(o) == len(p) == len(w)).
-func dwAccum(o, p, w []float32) {
-	n := len(o)
-	p, w = p[:n], w[:n]
-	i := 0
-	for ; i+4 <= n; i += 4 {
-		o0, o1, o2, o3 := o[i]+p[i]*w[i], o[i+1]+p[i+1]*w[i+1], o[i+2]+p[i+2]*w[i+2], o[i+3]+p[i+3]*w[i+3]
-		o[i], o[i+1], o[i+2], o[i+3] = o0, o1, o2, o3
-	}
-	for ; i < n; i++ {
-		o[i] += p[i] * w[i]
+// dwRowTap adds one depthwise tap to n output pixels of c channels:
+// o[i*c+j] += p[i*pstride+j] * w[j].
+func dwRowTap(o, p, w []float32, n, c, pstride int) {
+	w = w[:c]
+	for i := 0; i < n; i++ {
+		oo := o[i*c : i*c+c : i*c+c]
+		pp := p[i*pstride : i*pstride+c : i*pstride+c]
+		j := 0
+		for ; j+4 <= c; j += 4 {
+			o0 := oo[j] + pp[j]*w[j]
+			o1 := oo[j+1] + pp[j+1]*w[j+1]
+			o2 := oo[j+2] + pp[j+2]*w[j+2]
+			o3 := oo[j+3] + pp[j+3]*w[j+3]
+			oo[j], oo[j+1], oo[j+2], oo[j+3] = o0, o1, o2, o3
+		}
+		for ; j < c; j++ {
+			oo[j] += pp[j] * w[j]
+		}
 	}
 }
+
+const maxF = 3.4028234663852886e38

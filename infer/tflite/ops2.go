@@ -549,12 +549,22 @@ func (k *prelu) eval(*Interpreter) {
 		x := k.in.f32[offA:]
 		a := k.alpha.f32[offB:]
 		o := k.out.f32[offO : offO+inner]
-		for i := range o {
-			v := x[i*ia]
-			if v >= 0 {
+		if ia == 1 && ib == 1 {
+			x, a := x[:len(o)], a[:len(o)]
+			for i, v := range x {
+				if v < 0 {
+					v *= a[i]
+				}
 				o[i] = v
-			} else {
-				o[i] = v * a[i*ib]
+			}
+		} else {
+			for i := range o {
+				v := x[i*ia]
+				if v >= 0 {
+					o[i] = v
+				} else {
+					o[i] = v * a[i*ib]
+				}
 			}
 		}
 		offO += inner
