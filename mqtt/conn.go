@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -30,6 +31,7 @@ type conn struct {
 	maxBackoff time.Duration
 	log        *slog.Logger
 	metrics    *deviceMetrics
+	up         atomic.Bool
 }
 
 // session runs while connected. lost is closed when the connection drops.
@@ -59,6 +61,7 @@ func (c *conn) run(ctx context.Context, s session) error {
 			SetAutoAckDisabled(c.manualAck).
 			SetConnectionLostHandler(func(_ paho.Client, err error) {
 				c.metrics.conn(c.clientID, false)
+				c.up.Store(false)
 				c.log.Warn("connection lost", "client", c.clientID, "err", err)
 				once.Do(func() { close(lost) })
 			})
@@ -88,10 +91,12 @@ func (c *conn) run(ctx context.Context, s session) error {
 		}
 		c.log.Info("connected", "client", c.clientID, "broker", c.broker)
 		c.metrics.conn(c.clientID, true)
+		c.up.Store(true)
 		backoff, lastErr = c.minBackoff, ""
 		err := s(ctx, client, lost)
 		client.Disconnect(250)
 		c.metrics.conn(c.clientID, false)
+		c.up.Store(false)
 		once.Do(func() { close(lost) })
 		if ctx.Err() != nil {
 			return nil

@@ -92,18 +92,40 @@ func NewDevice(cfg Config, d DeviceDeps) (*Device, error) {
 			log.Error("cannot record outbox_corrupt event", "err", err)
 		}
 	}}
-	base := conn{metrics: m, broker: cfg.Broker, tls: tlsCfg, keepAlive: cfg.KeepAlive, minBackoff: d.MinBackoff, maxBackoff: d.MaxBackoff, log: log}
-	ev := base
-	ev.clientID, ev.clean = cfg.Device+"-events", true
-	ctl := base
-	ctl.clientID, ctl.clean, ctl.manualAck = cfg.Device, false, true
-	ctl.willTopic, ctl.willPayload = dev.topics.State, dev.statePayload("offline")
-	dev.events, dev.control = &ev, &ctl
+	newConn := func(clientID string, clean bool) *conn {
+		return &conn{clientID: clientID, clean: clean, metrics: m, broker: cfg.Broker, tls: tlsCfg, keepAlive: cfg.KeepAlive,
+			minBackoff: d.MinBackoff, maxBackoff: d.MaxBackoff, log: log}
+	}
+	dev.events = newConn(cfg.Device+"-events", true)
+	dev.control = newConn(cfg.Device, false)
+	dev.control.manualAck = true
+	dev.control.willTopic, dev.control.willPayload = dev.topics.State, dev.statePayload("offline")
 	return dev, nil
 }
 
 // Emitter returns the emitter the daemon records events with.
 func (d *Device) Emitter() *Emitter { return d.emitter }
+
+// Connected reports whether the events connection is up.
+func (d *Device) Connected() bool { return d.events.up.Load() }
+
+// Flush waits until every queued event has been acknowledged by the broker
+// or ctx ends. Run must be running for the queue to drain.
+func (d *Device) Flush(ctx context.Context) error {
+	for {
+		wake := d.deps.Outbox.Notify()
+		n := d.deps.Outbox.Len()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-time.After(50 * time.Millisecond): // removals do not notify; poll the length
+		case <-ctx.Done():
+			return fmt.Errorf("mqtt: %d events still queued: %w", n, ctx.Err())
+		}
+	}
+}
 
 // Topics returns the device's topics.
 func (d *Device) Topics() Topics { return d.topics }

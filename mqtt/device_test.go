@@ -70,6 +70,7 @@ type deviceEnv struct {
 	acks    *collector
 	state   *collector
 	metrics *metrics.Registry
+	dev     *mqtt.Device
 	// stop cancels the device and waits for Run to return.
 	stop func()
 }
@@ -112,6 +113,7 @@ func startDevice(t *testing.T, prep func(cfg mqtt.Config)) *deviceEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.dev = dev
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- dev.Run(ctx) }() // joined in Cleanup
@@ -293,7 +295,18 @@ func TestDeviceCorruptRecordAndShutdown(t *testing.T) {
 	if a.Decision != mqtt.LockedOut || a.PersonID != "emp-1" {
 		t.Fatalf("access event %+v", a)
 	}
+	fctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := e.dev.Flush(fctx); err != nil {
+		t.Fatalf("Flush: %v", err)
+	}
+	if !e.dev.Connected() {
+		t.Fatal("Connected() = false while events flow")
+	}
 	e.stop()
+	if e.dev.Connected() {
+		t.Fatal("Connected() = true after Run returned")
+	}
 	e.state.waitFor(t, "state offline", func(ms []paho.Message) bool {
 		return len(ms) > 0 && strings.Contains(string(ms[len(ms)-1].Payload()), `"offline"`)
 	})

@@ -91,6 +91,7 @@ func (p *Publisher) drain(ctx context.Context, c paho.Client, lost <-chan struct
 		}
 	}()
 	for {
+		wake := p.Outbox.Notify() // before reading, so no append is missed
 		if len(q) < window {
 			recs, rerr := p.Outbox.Next(after, window-len(q))
 			p.metrics.queueLen(p.Outbox.Len())
@@ -120,7 +121,7 @@ func (p *Publisher) drain(ctx context.Context, c paho.Client, lost <-chan struct
 				return nil
 			}
 			select {
-			case <-p.Outbox.Notify():
+			case <-wake:
 				continue
 			case <-lost:
 				return errConnLost

@@ -86,16 +86,16 @@ type AppendResult struct {
 
 // Outbox is a durable FIFO of records. It is safe for concurrent use.
 type Outbox struct {
-	db     *bolt.DB
-	path   string
-	opts   Options
-	notify chan struct{}
+	db   *bolt.DB
+	path string
+	opts Options
 
 	mu       sync.Mutex
 	n        int // queued records
 	alarmed  bool
 	closed   bool
 	overflow func(seq uint64, d Dropped) ([]byte, error)
+	notify   chan struct{} // closed and replaced by every Append
 }
 
 // Dropped describes records deleted by the DropOldest policy.
@@ -139,7 +139,7 @@ func Open(path string, opts Options) (*Outbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("outbox: open %s: %w", path, err)
 	}
-	o := &Outbox{db: db, path: path, opts: opts, notify: make(chan struct{}, 1)}
+	o := &Outbox{db: db, path: path, opts: opts, notify: make(chan struct{})}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketRecords, bucketMeta, bucketQuarantine} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -173,10 +173,14 @@ func (o *Outbox) Len() int {
 	return o.n
 }
 
-// Notify returns a channel that receives a value after records were
-// appended. It has a buffer of one: a reader that was busy sees at least one
-// signal for any number of appends.
-func (o *Outbox) Notify() <-chan struct{} { return o.notify }
+// Notify returns a channel that is closed by the next Append. Any number of
+// goroutines may wait on it. To not miss an append, take the channel before
+// reading the queue, then wait on it.
+func (o *Outbox) Notify() <-chan struct{} {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.notify
+}
 
 // Append assigns the next sequence number, calls build with it to make the
 // payload, and stores the record durably (fsync) before returning. build
@@ -257,10 +261,8 @@ func (o *Outbox) Append(build func(seq uint64) ([]byte, error)) (AppendResult, e
 		res.Alarm = true
 	}
 	o.alarmed = high
-	select {
-	case o.notify <- struct{}{}:
-	default:
-	}
+	close(o.notify)
+	o.notify = make(chan struct{})
 	return res, nil
 }
 

@@ -261,3 +261,28 @@ func BenchmarkAppendFsync(b *testing.B) {
 		}
 	}
 }
+
+func TestNotifyWakesEveryWaiter(t *testing.T) {
+	o := open(t, filepath.Join(t.TempDir(), "o.db"), Options{})
+	w1, w2 := o.Notify(), o.Notify()
+	select {
+	case <-w1:
+		t.Fatal("woken before any append")
+	default:
+	}
+	if _, err := o.Append(payload("e")); err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range []<-chan struct{}{w1, w2} {
+		select {
+		case <-w:
+		default:
+			t.Fatalf("waiter %d not woken by Append", i)
+		}
+	}
+	select {
+	case <-o.Notify():
+		t.Fatal("a fresh Notify channel is already closed")
+	default:
+	}
+}
