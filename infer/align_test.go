@@ -160,3 +160,17 @@ func TestSquareCropMap(t *testing.T) {
 		t.Errorf("centre square starts at x=%v, want 50", x0+0.5)
 	}
 }
+
+func TestWarpSubImageOrigin(t *testing.T) {
+	// A sub-image whose Rect.Min is not (0, 0) samples its own pixels.
+	img := image.NewRGBA(image.Rect(0, 0, 10, 10))
+	img.SetRGBA(5, 5, color.RGBA{200, 0, 0, 255})
+	sub := img.SubImage(image.Rect(5, 5, 10, 10)).(*image.RGBA)
+	var s sampler
+	s.reset(sub)
+	dst := make([]float32, 3)
+	s.warp(dst, 1, 1, Affine{1, 0, 0, 0, 1, 0})
+	if dst[0] != 200 {
+		t.Errorf("sample at the sub-image origin = %v, want 200", dst[0])
+	}
+}

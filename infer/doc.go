@@ -7,5 +7,6 @@
 // Coordinates: boxes and keypoints are in "continuous" image coordinates,
 // where pixel (i, j) covers [i, i+1)×[j, j+1) and its centre is at
 // (i+0.5, j+0.5). Resampling code converts them to the pixel-index
-// convention (subtract 0.5) that cv2.warpAffine uses.
+// convention (subtract 0.5) that cv2.warpAffine uses. Positions are
+// relative to the image's Rect.Min.
 package infer

@@ -269,6 +269,9 @@ func (p *Pipeline) keep(d []Detection) []Detection {
 
 // DetectRegion runs the short-range detector on a region of img that may
 // extend past it (the outside is black), e.g. a padded copy of the frame.
+// Like EmbedMap, it reuses the resampling buffers of the last Detect call
+// when img is the same *image.RGBA: call Detect first when a reused frame
+// buffer holds new pixels.
 func (p *Pipeline) DetectRegion(ctx context.Context, img *image.RGBA, region Rect) ([]Detection, error) {
 	p.use(img)
 	return p.short.detectRegion(ctx, &p.s, region)
@@ -328,7 +331,9 @@ func (p *Pipeline) buf(i int) *faceBuf {
 // SquareCropMap, CentreSquareMap) into out (EmbeddingDim values), without
 // the quality gate; flip selects the flip-augmented embedding. It is what
 // enrollment from photos and `facegate eval` use. crop, if not nil,
-// receives the crop (112×112 RGB floats).
+// receives the crop (112×112 RGB floats). img should be the image of the
+// last Detect call (its resampling buffers are reused when the pointer is
+// the same), or a different *image.RGBA.
 func (p *Pipeline) EmbedMap(ctx context.Context, img *image.RGBA, m Affine, flip bool, out, crop []float32) error {
 	p.use(img)
 	b := p.buf(0)

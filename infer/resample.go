@@ -61,7 +61,7 @@ func (s *sampler) level(k int) *plane {
 			p.w, p.h = b.Dx(), b.Dy()
 			p.pix = grow(p.pix, p.w*p.h*3)
 			for y := 0; y < p.h; y++ {
-				row := s.src.Pix[(y)*s.src.Stride:]
+				row := s.src.Pix[s.src.PixOffset(b.Min.X, b.Min.Y+y):]
 				o := p.pix[y*p.w*3:]
 				for x := 0; x < p.w; x++ {
 					o[3*x] = float32(row[4*x])
