@@ -23,7 +23,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-show=("facegate cameras" "facegate cameras snapshot /dev/video0 -o /tmp/shot.jpg")
+# `facegate door test` against gpio-sim: a background shell plays the
+# installer (opens the door, presses REX, raises fire) by flipping the
+# simulated pulls; the sleeps only pace that show, no test depends on them.
+doorshow='printf "door:\n  chip: facegate-sim\n  lock: {line: LOCK}\n  contact: {line: CONTACT}\n  rex: {line: REX}\n  fire: {line: FIRE}\n" >/tmp/door.yaml; S=$(ls -d /sys/devices/platform/gpio-sim.*/gpiochip*); p() { echo "$2" >$S/sim_gpio$1/pull; }; p 1 pull-down; p 2 pull-up; p 3 pull-down; (sleep 1; echo "[sim] LOCK=$(cat $S/sim_gpio0/value), door opens"; p 1 pull-up; sleep 1; echo "[sim] door closes"; p 1 pull-down; sleep 0.5; echo "[sim] REX pressed"; p 2 pull-down; sleep 0.5; echo "[sim] REX released, fire alarm"; p 2 pull-up; p 3 pull-up; sleep 1; echo "[sim] fire cleared"; p 3 pull-down; sleep 1.5; echo "[sim] LOCK=$(cat $S/sim_gpio0/value)") & facegate door test --config /tmp/door.yaml --pulse 3s --duration 7s; wait'
+show=("facegate cameras" "facegate cameras snapshot /dev/video0 -o /tmp/shot.jpg" "$doorshow")
 if [ -n "${VMTEST_SHOW:-}" ]; then
   while IFS= read -r l; do [ -z "$l" ] || show+=("$l"); done <<<"$VMTEST_SHOW"
 fi
