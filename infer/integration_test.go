@@ -101,6 +101,12 @@ func TestProcess(t *testing.T) {
 	if f.Score < 0.5 || f.EyeDistance() < 60 {
 		t.Errorf("score %v eye distance %v: implausible for a 1024-px portrait", f.Score, f.EyeDistance())
 	}
+	// Keypoint geometry of an upright frontal portrait: the person's right
+	// eye on the image's left, eyes above the nose above the mouth.
+	kp := f.Keypoints
+	if !(kp[RightEye].X < kp[LeftEye].X && kp[RightEye].Y < kp[NoseTip].Y && kp[NoseTip].Y < kp[MouthCentre].Y && kp[RightEar].X < kp[RightEye].X && kp[LeftEar].X > kp[LeftEye].X) {
+		t.Errorf("implausible keypoints %v", kp)
+	}
 	keep := f.Clone()
 	// A 150-px LFW image has eyes ~25 px apart: rejected with a reason.
 	small, err := DecodeFile(filepath.Join(dev, "lfw_jiang_zemin/1.jpg"))
