@@ -15,7 +15,7 @@ detector_model: /opt/models/face_detection_short_range.tflite
 full_range_model: /opt/models/face_detection_full_range.tflite
 embedder_model: /opt/models/MobileFaceNet.tflite
 min_score: 0.6
-small_face_search: true
+small_face_interval: 3
 single_embedding: true
 alignment: eyes_nose_mouth
 max_faces: 2
@@ -39,7 +39,7 @@ quality:
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.MinScore != 0.6 || !c.SmallFaceSearch || !c.SingleEmbedding || c.Alignment != AlignEyesNoseMouth || c.MaxFaces != 2 ||
+	if c.MinScore != 0.6 || c.SmallFaceInterval != 3 || !c.SingleEmbedding || c.Alignment != AlignEyesNoseMouth || c.MaxFaces != 2 ||
 		c.Quality.MinEyeDistance != 50 || c.Quality.MinContrast != 20 || c.FullRangeModel == "" {
 		t.Errorf("decoded %+v", c)
 	}

@@ -20,11 +20,16 @@ type Config struct {
 	EmbedderModel string `yaml:"embedder_model"`
 	// MinScore is the detection score threshold in (0, 1); default 0.5.
 	MinScore float64 `yaml:"min_score"`
-	// SmallFaceSearch, when true, looks again on four overlapping tiles
-	// (1.67× magnified) when a frame has no face, so small faces are
-	// reported (and rejected by the size check with a reason) instead of
-	// silently lost. It costs four more detector runs on empty frames.
-	SmallFaceSearch bool `yaml:"small_face_search"`
+	// NoSmallFaceSearch turns off the small-face search: when a frame has
+	// no face, the short-range detector looks again on four overlapping
+	// tiles (1.67× magnified), so a face too far away is reported (and
+	// rejected by the size check with "come closer") instead of silently
+	// lost. It costs four detector runs, so it runs on one empty frame in
+	// SmallFaceInterval (the first empty frame always searches).
+	NoSmallFaceSearch bool `yaml:"no_small_face_search"`
+	// SmallFaceInterval is how many consecutive empty frames share one
+	// small-face search; default 5, 1 searches on every empty frame.
+	SmallFaceInterval int `yaml:"small_face_interval"`
 	// SingleEmbedding turns off the flip-augmented embedding (the mean of
 	// the crop's and its mirror's embeddings), halving embedder time.
 	SingleEmbedding bool `yaml:"single_embedding"`
@@ -61,6 +66,9 @@ func (c Config) WithDefaults() Config {
 	if c.Threads == 0 {
 		c.Threads = 1
 	}
+	if c.SmallFaceInterval == 0 {
+		c.SmallFaceInterval = 5
+	}
 	c.Quality = c.Quality.WithDefaults()
 	return c
 }
@@ -78,6 +86,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("infer.alignment: %q is not one of %q, %q", c.Alignment, AlignEyesMouth, AlignEyesNoseMouth)
 	case c.MaxFaces < 1 || c.MaxFaces > 64:
 		return fmt.Errorf("infer.max_faces: %d must be in [1, 64]", c.MaxFaces)
+	case c.SmallFaceInterval < 1 || c.SmallFaceInterval > 1000:
+		return fmt.Errorf("infer.small_face_interval: %d must be in [1, 1000]", c.SmallFaceInterval)
 	case c.Threads < 1 || c.Threads > 64:
 		return fmt.Errorf("infer.threads: %d must be in [1, 64]", c.Threads)
 	}
@@ -184,6 +194,8 @@ type Pipeline struct {
 	res   Result
 
 	closers []*TFLiteNet
+	// empty counts empty frames since the last small-face search.
+	empty int
 }
 
 // NewPipelineNets builds a pipeline on the given model instances.
@@ -195,7 +207,7 @@ func NewPipelineNets(cfg Config, nets Nets) (*Pipeline, error) {
 	if nets.Detector == nil || nets.Embedder == nil {
 		return nil, errors.New("pipeline: detector and embedder are required")
 	}
-	p := &Pipeline{cfg: cfg}
+	p := &Pipeline{cfg: cfg, empty: cfg.SmallFaceInterval - 1}
 	var err error
 	if p.short, err = NewDetector(nets.Detector, ShortRange, float32(cfg.MinScore)); err != nil {
 		return nil, err
@@ -226,8 +238,8 @@ func (p *Pipeline) use(img *image.RGBA) {
 
 // Detect runs the detection passes on img: short-range on the whole
 // frame, then (only if nothing was found) full-range when configured, then
-// the small-face tile search when enabled. The slice is reused by the next
-// call.
+// the small-face tile search (see Config.NoSmallFaceSearch and
+// SmallFaceInterval). The slice is reused by the next call.
 func (p *Pipeline) Detect(ctx context.Context, img *image.RGBA) ([]Detection, Pass, error) {
 	p.s.reset(img)
 	p.srcID = img
@@ -235,15 +247,21 @@ func (p *Pipeline) Detect(ctx context.Context, img *image.RGBA) ([]Detection, Pa
 	whole := Rect{0, 0, w, h}
 	dets, err := p.short.detectRegion(ctx, &p.s, whole)
 	if err != nil || len(dets) > 0 {
+		p.empty = p.cfg.SmallFaceInterval - 1
 		return p.keep(dets), PassShortRange, err
 	}
 	if p.full != nil {
 		dets, err = p.full.detectRegion(ctx, &p.s, whole)
 		if err != nil || len(dets) > 0 {
+			p.empty = p.cfg.SmallFaceInterval - 1
 			return p.keep(dets), PassFullRange, err
 		}
 	}
-	if p.cfg.SmallFaceSearch {
+	// Empty frames since the last small-face search; starts "due" so the
+	// first empty frame (or a single photo) is searched.
+	p.empty++
+	if !p.cfg.NoSmallFaceSearch && p.empty >= p.cfg.SmallFaceInterval {
+		p.empty = 0
 		p.dets = p.dets[:0]
 		for _, t := range [4][2]float32{{0, 0}, {0.4, 0}, {0, 0.4}, {0.4, 0.4}} {
 			r := Rect{t[0] * w, t[1] * h, (t[0] + 0.6) * w, (t[1] + 0.6) * h}

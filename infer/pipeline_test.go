@@ -96,7 +96,7 @@ func TestPipelineNoFaceAndSmallSearch(t *testing.T) {
 			outs[1][512] = 5
 		}
 	}
-	p, err := NewPipelineNets(Config{SmallFaceSearch: true}, nets)
+	p, err := NewPipelineNets(Config{SmallFaceInterval: 3}, nets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,12 +115,29 @@ func TestPipelineNoFaceAndSmallSearch(t *testing.T) {
 		t.Errorf("tiny face passed the gate: %+v", q)
 	}
 
-	p2, _ := NewPipelineNets(Config{}, nets)
+	// With nothing anywhere, the search runs on one empty frame in three:
+	// frame 1 searches (5 runs), frames 2 and 3 do not (1 run each), frame 4
+	// searches again.
 	det.onInvoke = nil
 	det.outs[1][512] = -10
-	r, err = p2.Process(context.Background(), texture(200, 100))
-	if err != nil || r.Pass != PassNone || len(r.Faces) != 0 {
-		t.Errorf("no face: pass %s, %d faces, err %v", r.Pass, len(r.Faces), err)
+	det.invokes = 0
+	p2, _ := NewPipelineNets(Config{SmallFaceInterval: 3}, nets)
+	var runs []int
+	for i := 0; i < 4; i++ {
+		before := det.invokes
+		r, err = p2.Process(context.Background(), texture(200, 100))
+		if err != nil || r.Pass != PassNone || len(r.Faces) != 0 {
+			t.Fatalf("no face: pass %s, %d faces, err %v", r.Pass, len(r.Faces), err)
+		}
+		runs = append(runs, det.invokes-before)
+	}
+	if runs[0] != 5 || runs[1] != 1 || runs[2] != 1 || runs[3] != 5 {
+		t.Errorf("detector runs per empty frame %v, want [5 1 1 5]", runs)
+	}
+	det.invokes = 0
+	p3, _ := NewPipelineNets(Config{NoSmallFaceSearch: true}, nets)
+	if _, err := p3.Process(context.Background(), texture(200, 100)); err != nil || det.invokes != 1 {
+		t.Errorf("search disabled: %d detector runs (err %v), want 1", det.invokes, err)
 	}
 }
 

@@ -127,6 +127,7 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.DetectorModel = "" }, "infer.detector_model"},
 		{func(c *Config) { c.Quality.MaxYaw = 120 }, "infer.quality.max_yaw"},
 		{func(c *Config) { c.Alignment = "tilt" }, "infer.alignment"},
+		{func(c *Config) { c.SmallFaceInterval = -2 }, "infer.small_face_interval"},
 		{func(c *Config) { c.Quality.MinBrightness = 230 }, "quality.min_brightness"},
 	} {
 		c := good
