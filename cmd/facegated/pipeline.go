@@ -103,7 +103,7 @@ type pipeline struct {
 }
 
 // process runs one frame through the pipeline and returns how many faces
-// it held.
+// were embedded (found and passed the quality gate).
 func (p *pipeline) process(ctx context.Context, f frame) (int, error) {
 	faces, err := p.finder.Faces(ctx, f.img, p.m.stage)
 	if err != nil {
@@ -160,10 +160,16 @@ func (p *pipeline) process(ctx context.Context, f frame) (int, error) {
 		p.report(ctx, decisionRecord{Decision: d, FrameSeq: f.seq})
 	}
 	p.m.stage("decide", p.now().Sub(start))
-	if len(faces) > 0 {
+	embedded := 0
+	for _, fc := range faces {
+		if fc.emb != nil {
+			embedded++
+		}
+	}
+	if embedded > 0 {
 		p.m.faceFrameLatency.Observe(p.now().Sub(f.at).Seconds())
 	}
-	return len(faces), nil
+	return embedded, nil
 }
 
 func (p *pipeline) report(_ context.Context, rec decisionRecord) {
@@ -233,7 +239,7 @@ type daemonMetrics struct {
 	decisions     *metrics.CounterVec
 	lockouts      *metrics.Counter
 	grantLatency  *metrics.Histogram
-	// faceFrameLatency is capture → decision for frames holding a face.
+	// faceFrameLatency is capture → decision for frames with an embedded face.
 	faceFrameLatency *metrics.Histogram
 	outboxDepth      *metrics.Gauge
 	mqttConnected    *metrics.Gauge
@@ -252,7 +258,7 @@ func newDaemonMetrics() *daemonMetrics {
 		decisions:        r.CounterVec("facegate_decisions_total", "Access decisions by outcome.", "outcome"),
 		lockouts:         r.Counter("facegate_lockouts_total", "Attempt-limiting lockouts started."),
 		grantLatency:     r.Histogram("facegate_grant_latency_seconds", "Frame capture to door command, per grant, in seconds.", metrics.LatencyBuckets),
-		faceFrameLatency: r.Histogram("facegate_face_frame_latency_seconds", "Frame capture to policy decision, for frames holding a face, in seconds.", metrics.LatencyBuckets),
+		faceFrameLatency: r.Histogram("facegate_face_frame_latency_seconds", "Frame capture to policy decision, for frames with a face detected, checked and embedded, in seconds.", metrics.LatencyBuckets),
 		outboxDepth:      r.Gauge("facegate_outbox_depth", "Events waiting in the durable outbox."),
 		mqttConnected:    r.Gauge("facegate_mqtt_connected", "1 while connected to the MQTT broker."),
 		doorLocked:       r.Gauge("facegate_door_locked", "1 while the lock is at its locked level."),

@@ -71,7 +71,7 @@ type runHooks struct {
 	// trackGap overrides how long a track survives unseen.
 	trackGap time.Duration
 	// frameDone is called after each frame with capture → done latency
-	// and the number of faces.
+	// and the number of faces embedded.
 	frameDone func(latency time.Duration, faces int)
 	// metrics receives the registry once it exists.
 	metrics func(*daemonMetrics)

@@ -84,23 +84,13 @@ func buildComponents(ctx context.Context, cfg Config, log *slog.Logger) (_ *comp
 	closers = append(closers, func() { _ = store.Close() })
 	c.matcher = galleryMatcher{ix: store.Index(), now: time.Now}
 
-	ob, err := outbox.Open(cfg.MQTT.Outbox.Path, outbox.Options{Capacity: cfg.MQTT.Outbox.Capacity,
-		Policy: cfg.MQTT.Outbox.FullPolicy, AlarmPercent: cfg.MQTT.Outbox.AlarmPercent})
-	if err != nil {
-		return nil, fmt.Errorf("mqtt.outbox: %w", err)
-	}
-	closers = append(closers, func() { _ = ob.Close() })
-	st, err := mqtt.OpenState(cfg.MQTT.StatePath)
-	if err != nil {
-		return nil, fmt.Errorf("mqtt.state_path: %w", err)
-	}
-	closers = append(closers, func() { _ = st.Close() })
-	dev, err := mqtt.NewDevice(cfg.MQTT, mqtt.DeviceDeps{Outbox: ob, State: st, Gallery: store,
-		Embedder: &photoEmbedder{p: enrollPipe}, Log: log})
+	sink, closeSink, err := newMQTTSink(cfg, store, &photoEmbedder{p: enrollPipe}, log)
 	if err != nil {
 		return nil, err
 	}
-	c.events = &mqttSink{dev: dev, ob: ob}
+	closers = append(closers, closeSink)
+	c.events = sink
+	dev := sink.dev
 	if q := store.Quarantined(); q != nil {
 		// The store failed its integrity check: report it; face grants stay
 		// refused (the index is degraded) until a resync completes.
@@ -124,6 +114,31 @@ func buildComponents(ctx context.Context, cfg Config, log *slog.Logger) (_ *comp
 		}
 	}
 	return c, nil
+}
+
+// newMQTTSink opens the outbox and the command state and makes the MQTT
+// device that publishes events and applies admin commands.
+func newMQTTSink(cfg Config, g mqtt.Gallery, e mqtt.Embedder, log *slog.Logger) (*mqttSink, func(), error) {
+	ob, err := outbox.Open(cfg.MQTT.Outbox.Path, outbox.Options{Capacity: cfg.MQTT.Outbox.Capacity,
+		Policy: cfg.MQTT.Outbox.FullPolicy, AlarmPercent: cfg.MQTT.Outbox.AlarmPercent})
+	if err != nil {
+		return nil, nil, fmt.Errorf("mqtt.outbox: %w", err)
+	}
+	st, err := mqtt.OpenState(cfg.MQTT.StatePath)
+	if err != nil {
+		_ = ob.Close()
+		return nil, nil, fmt.Errorf("mqtt.state_path: %w", err)
+	}
+	closeAll := func() {
+		_ = st.Close()
+		_ = ob.Close()
+	}
+	dev, err := mqtt.NewDevice(cfg.MQTT, mqtt.DeviceDeps{Outbox: ob, State: st, Gallery: g, Embedder: e, Log: log})
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	return &mqttSink{dev: dev, ob: ob}, closeAll, nil
 }
 
 // captureSource adapts capture.Source: frames are converted to RGBA in
