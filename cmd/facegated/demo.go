@@ -24,9 +24,11 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/facegate/facegate/capture"
 	"github.com/facegate/facegate/door"
 	"github.com/facegate/facegate/gallery"
 	"github.com/facegate/facegate/infer"
+	"github.com/facegate/facegate/infer/liveness"
 	"github.com/facegate/facegate/policy"
 )
 
@@ -60,9 +62,6 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if o.camera != "" {
-		return errors.New("-camera: a live camera needs the capture package, which is not wired into this build yet; use the replay (omit -camera)")
-	}
 	if o.check && o.frames == 0 {
 		o.frames = checkFrames
 	}
@@ -82,9 +81,17 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 	cfg.Infer.DetectorModel = filepath.Join(o.models, "face_detection_short_range.tflite")
 	cfg.Infer.EmbedderModel = filepath.Join(o.models, "MobileFaceNet.tflite")
 	// The replay shows still photos moved around: exactly the planar
-	// presentation that liveness exists to refuse. The demo therefore runs
-	// without liveness; a real camera uses liveness.mode: passive.
-	cfg.Liveness.Mode = "off"
+	// presentation that liveness exists to refuse. The replay demo therefore
+	// runs without liveness; with -camera it is on (passive).
+	cfg.Liveness.Mode = liveness.ModeOff
+	if o.camera != "" {
+		cfg.Liveness.Mode = liveness.ModePassive
+		cfg.FaceMeshModel = filepath.Join(o.models, "face_landmark.tflite")
+		cfg.Camera = capture.Config{Backend: "v4l2", Device: o.camera}.WithDefaults()
+		if err := cfg.Camera.Validate(); err != nil {
+			return err
+		}
+	}
 	cfg.Door = door.Defaults()
 	cfg.Door.Backend = "sim"
 	cfg.Door.Release = door.MinRelease
@@ -230,12 +237,29 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 
 	replay := newDemoReplay(subjects, o.fps, o.frames)
 	replay.showing = view.showing
+	var source frameSource = replay
+	var judge livenessJudge
+	if o.camera != "" {
+		src, err := capture.Open(ctx, cfg.Camera, log)
+		if err != nil {
+			return fmt.Errorf("-camera %s: %w", o.camera, err)
+		}
+		source = newCaptureSource(src)
+		view.camera = o.camera
+		lv, err := newLivenessJudge(cfg)
+		if err != nil {
+			return err
+		}
+		defer lv.close()
+		judge = lv
+	}
 	comps := &components{
-		source:  replay,
-		finder:  inferFinder{pipe},
-		matcher: galleryMatcher{ix: store.Index(), now: time.Now},
-		door:    &doorAdapter{ctl: ctl, events: doorEvents},
-		events:  sink,
+		source:   source,
+		liveness: judge,
+		finder:   inferFinder{pipe},
+		matcher:  galleryMatcher{ix: store.Index(), now: time.Now},
+		door:     &doorAdapter{ctl: ctl, events: doorEvents},
+		events:   sink,
 	}
 	hooks := &runHooks{
 		comps:    comps,
@@ -291,7 +315,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	if o.check {
+	if o.check && o.camera == "" {
 		return view.verdict(replay)
 	}
 	return nil
@@ -323,6 +347,7 @@ type demoView struct {
 	w        io.Writer
 	check    bool
 	subjects []demoSubject
+	camera   string // a live camera's device, "" for the replay
 
 	mu          sync.Mutex
 	enrolledIDs map[string]int
@@ -467,7 +492,11 @@ func (v *demoView) draw(broker string) {
 	if cur == "" {
 		cur = "(nobody)"
 	}
-	fmt.Fprintf(&b, "  camera:    replay 640x480, in front: %s\n", cur)
+	if v.camera != "" {
+		fmt.Fprintf(&b, "  camera:    %s (liveness: passive)\n", v.camera)
+	} else {
+		fmt.Fprintf(&b, "  camera:    replay 640x480, in front: %s\n", cur)
+	}
 	fmt.Fprintf(&b, "  door:      %s\n", v.doorState)
 	fmt.Fprintf(&b, "  mqtt:      embedded broker %s, %d events received\n", broker, v.events)
 	fmt.Fprintf(&b, "  frames:    %d processed\n", v.frames)

@@ -6,6 +6,9 @@ import (
 	"image"
 	"io"
 	"log/slog"
+	"net"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -233,5 +236,75 @@ func TestPercentile(t *testing.T) {
 	}
 	if got := percentile(nil, 0.5); got != 0 {
 		t.Errorf("p50 of none = %v, want 0", got)
+	}
+}
+
+func TestWatchdogNotifiesSystemd(t *testing.T) {
+	dir := t.TempDir()
+	sock := dir + "/notify"
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Setenv("NOTIFY_SOCKET", sock)
+	t.Setenv("WATCHDOG_USEC", "30000") // 30 ms: pings every 10 ms
+	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getpid()))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go func() { done <- watchdog(ctx, log, func() error { return nil }) }()
+	buf := make([]byte, 256)
+	var got []string
+	for len(got) < 3 {
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(buf[:n]))
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("watchdog: %v", err)
+	}
+	if got[0] != "READY=1" || got[1] != "WATCHDOG=1" || got[2] != "WATCHDOG=1" {
+		t.Errorf("notifications = %q, want READY=1 then WATCHDOG=1 pings", got)
+	}
+}
+
+func TestWatchdogSilentWhenUnhealthy(t *testing.T) {
+	dir := t.TempDir()
+	sock := dir + "/notify"
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Setenv("NOTIFY_SOCKET", sock)
+	t.Setenv("WATCHDOG_USEC", "30000")
+	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getpid()))
+	ctx, cancel := context.WithCancel(context.Background())
+	checks := make(chan struct{}, 16)
+	health := func() error {
+		select {
+		case checks <- struct{}{}:
+		default:
+		}
+		return errors.New("no frame for 11s")
+	}
+	done := make(chan error, 1)
+	go func() { done <- watchdog(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), health) }()
+	buf := make([]byte, 256)
+	n, err := conn.Read(buf)
+	if err != nil || string(buf[:n]) != "READY=1" {
+		t.Fatalf("first notification %q, %v; want READY=1", buf[:n], err)
+	}
+	<-checks // two health checks have run and failed: no ping was sent
+	<-checks
+	cancel()
+	<-done
+	_ = conn.SetReadDeadline(time.Now()) // only what is already queued
+	if n, err := conn.Read(buf); err == nil {
+		t.Errorf("unhealthy daemon pinged the watchdog: %q", buf[:n])
 	}
 }
