@@ -2,6 +2,9 @@ package infer
 
 import (
 	"context"
+	"image"
+	"image/color"
+	"image/draw"
 	"path/filepath"
 	"testing"
 
@@ -193,5 +196,49 @@ func BenchmarkProcess(b *testing.B) {
 		if err != nil || len(r.Faces) != 1 || r.Faces[0].Embedding == nil {
 			b.Fatalf("process: %v", err)
 		}
+	}
+}
+
+// TestSmallFaceSearch puts a real portrait, shrunk, into a large empty
+// frame: the whole-frame pass misses the face and the tile search finds it.
+func TestSmallFaceSearch(t *testing.T) {
+	dev := testfaces.Dir(t, "dev")
+	p := testPipeline(t)
+	src, err := DecodeFile(filepath.Join(dev, "df_angelina_jolie/1.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Shrink the 758×1024 portrait 4× (face box ≈ 90 px) into a 1280×960 frame.
+	w, h := 758/4, 1024/4
+	var s sampler
+	s.reset(src)
+	buf := make([]float32, w*h*3)
+	s.warp(buf, w, h, scaleMap(0, 0, 758, 1024, w, h))
+	small := image.NewRGBA(image.Rect(0, 0, w, h))
+	toRGBA(small, buf, w, h)
+	frame := solid(1280, 960, color.RGBA{120, 120, 120, 255})
+	draw.Draw(frame, image.Rect(300, 200, 300+w, 200+h), small, image.Point{}, draw.Src)
+
+	r, err := p.Process(context.Background(), frame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Pass != PassSmallSearch || len(r.Faces) != 1 {
+		t.Fatalf("pass %s with %d faces, want one face from small_face_search", r.Pass, len(r.Faces))
+	}
+	if c := r.Faces[0].Box.Centre(); c.X < 300 || c.X > float32(300+w) || c.Y < 200 || c.Y > float32(200+h) {
+		t.Errorf("face centre %v is outside the pasted portrait", c)
+	}
+
+	cfg := p.Config()
+	cfg.NoSmallFaceSearch = true
+	m, _ := LoadModels(cfg)
+	q, err := NewPipeline(cfg, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if r, err := q.Process(context.Background(), frame); err != nil || r.Pass != PassNone {
+		t.Errorf("without the search: pass %s (err %v), want none: the whole-frame pass should miss this face", r.Pass, err)
 	}
 }

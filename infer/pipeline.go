@@ -30,6 +30,10 @@ type Config struct {
 	// SmallFaceInterval is how many consecutive empty frames share one
 	// small-face search; default 5, 1 searches on every empty frame.
 	SmallFaceInterval int `yaml:"small_face_interval"`
+	// SmallFaceMinScore is the detection score the small-face search
+	// needs; default 0.75, stricter than MinScore because four magnified
+	// tiles give background clutter four more chances to look like a face.
+	SmallFaceMinScore float64 `yaml:"small_face_min_score"`
 	// SingleEmbedding turns off the flip-augmented embedding (the mean of
 	// the crop's and its mirror's embeddings), halving embedder time.
 	SingleEmbedding bool `yaml:"single_embedding"`
@@ -69,6 +73,9 @@ func (c Config) WithDefaults() Config {
 	if c.SmallFaceInterval == 0 {
 		c.SmallFaceInterval = 5
 	}
+	if c.SmallFaceMinScore == 0 {
+		c.SmallFaceMinScore = 0.75
+	}
 	c.Quality = c.Quality.WithDefaults()
 	return c
 }
@@ -86,6 +93,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("infer.alignment: %q is not one of %q, %q", c.Alignment, AlignEyesMouth, AlignEyesNoseMouth)
 	case c.MaxFaces < 1 || c.MaxFaces > 64:
 		return fmt.Errorf("infer.max_faces: %d must be in [1, 64]", c.MaxFaces)
+	case !(c.SmallFaceMinScore > 0 && c.SmallFaceMinScore < 1):
+		return fmt.Errorf("infer.small_face_min_score: %v must be in (0, 1)", c.SmallFaceMinScore)
 	case c.SmallFaceInterval < 1 || c.SmallFaceInterval > 1000:
 		return fmt.Errorf("infer.small_face_interval: %d must be in [1, 1000]", c.SmallFaceInterval)
 	case c.Threads < 1 || c.Threads > 64:
@@ -269,7 +278,11 @@ func (p *Pipeline) Detect(ctx context.Context, img *image.RGBA) ([]Detection, Pa
 			if err != nil {
 				return nil, PassSmallSearch, err
 			}
-			p.dets = append(p.dets, dets...)
+			for _, d := range dets {
+				if float64(d.Score) >= p.cfg.SmallFaceMinScore {
+					p.dets = append(p.dets, d)
+				}
+			}
 		}
 		if len(p.dets) > 0 {
 			// Faces on tile overlaps were found twice: merge them.
