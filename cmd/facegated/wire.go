@@ -94,14 +94,18 @@ func buildComponents(ctx context.Context, cfg Config, log *slog.Logger) (_ *comp
 	if q := store.Quarantined(); q != nil {
 		// The store failed its integrity check: report it; face grants stay
 		// refused (the index is degraded) until a resync completes.
-		if _, err := dev.Emitter().Emit("health", map[string]any{"component": "gallery", "status": "failed",
-			"detail": "store quarantined: " + q.Error() + "; resync requested"}); err != nil {
+		if _, err := dev.Emitter().Emit(mqtt.TypeHealth, mqtt.Health{Component: "gallery", Status: "failed",
+			Detail: "store quarantined: " + q.Error() + "; resync requested"}); err != nil {
 			log.Error("record quarantine event", "err", err)
 		}
 	}
 
 	src, err := capture.Open(ctx, cfg.Camera, log, capture.WithStateFunc(func(sc capture.StateChange) {
-		log.Info("camera state", "state", fmt.Sprintf("%+v", sc))
+		h := cameraHealth(sc)
+		log.Info("camera", "status", h.Status, "detail", h.Detail)
+		if _, err := dev.Emitter().Emit(mqtt.TypeHealth, h); err != nil {
+			log.Error("record camera health event", "err", err)
+		}
 	}))
 	if err != nil {
 		return nil, fmt.Errorf("camera: %w", err)
@@ -139,6 +143,30 @@ func newMQTTSink(cfg Config, g mqtt.Gallery, e mqtt.Embedder, log *slog.Logger) 
 		return nil, nil, err
 	}
 	return &mqttSink{dev: dev, ob: ob}, closeAll, nil
+}
+
+// cameraHealth turns a camera state change into a health event.
+func cameraHealth(sc capture.StateChange) mqtt.Health {
+	h := mqtt.Health{Component: "camera", Fields: map[string]any{"device": sc.Device, "state": sc.State.String()}}
+	switch sc.State {
+	case capture.StateStreaming:
+		h.Status = "ok"
+		h.Detail = fmt.Sprintf("streaming %s %dx%d", sc.Info.Card, sc.Mode.Width, sc.Mode.Height)
+	case capture.StateClosed:
+		h.Status = "ok"
+		h.Detail = "closed"
+	default:
+		h.Status = "failed"
+		h.Detail = sc.State.String()
+		if sc.Err != nil {
+			h.Detail += ": " + sc.Err.Error()
+		}
+		if sc.Attempt > 0 {
+			h.Fields["attempt"] = sc.Attempt
+			h.Fields["retry_in_s"] = sc.Delay.Seconds()
+		}
+	}
+	return h
 }
 
 // captureSource adapts capture.Source: frames are converted to RGBA in
