@@ -125,6 +125,7 @@ func runEvalLiveness(ctx context.Context, args []string, stdout, stderr io.Write
 	models := fs.String("models", "models", "directory holding the .tflite models")
 	cfgPath := fs.String("config", "", "YAML file with a liveness section body (thresholds); --mode overrides its mode")
 	trace := fs.Bool("trace", false, "print every frame's cue values to stderr (for tuning)")
+	dump := fs.String("dump-meshes", "", "write every frame's mesh to DIR/<clip>.json and run clips to the end (for tuning)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -174,7 +175,19 @@ func runEvalLiveness(ctx context.Context, args []string, stdout, stderr io.Write
 		if *trace {
 			tw = stderr
 		}
-		res, err := lvEvalClip(ctx, rig, filepath.Join(dir, c), cfg, rate, tw)
+		var dw io.Writer
+		if *dump != "" {
+			if err := os.MkdirAll(*dump, 0o755); err != nil {
+				return err
+			}
+			f, err := os.Create(filepath.Join(*dump, c+".json"))
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			dw = f
+		}
+		res, err := lvEvalClip(ctx, rig, filepath.Join(dir, c), cfg, rate, tw, dw)
 		if err != nil {
 			return fmt.Errorf("clip %s: %w", c, err)
 		}
@@ -227,7 +240,7 @@ func runEvalLiveness(ctx context.Context, args []string, stdout, stderr io.Write
 
 // lvEvalClip runs detector → tracker → mesh → liveness evaluator over one
 // clip. A clip is accepted when any track is decided live.
-func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config, fps float64, trace io.Writer) (lvClipResult, error) {
+func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config, fps float64, trace, dump io.Writer) (lvClipResult, error) {
 	frames, err := filepath.Glob(filepath.Join(dir, "frame_*.jpg"))
 	if err != nil {
 		return lvClipResult{}, err
@@ -305,7 +318,7 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 				states[t.ID] = st
 				all = append(all, st)
 			}
-			if st.last.State != liveness.Pending {
+			if st.last.State != liveness.Pending && dump == nil {
 				continue // decided; the daemon would stop checking this face
 			}
 			start := time.Now()
@@ -318,7 +331,12 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 					liveness.Point{X: float64(d.Keypoints[infer.RightEye].X), Y: float64(d.Keypoints[infer.RightEye].Y)},
 					liveness.Point{X: float64(d.Keypoints[infer.LeftEye].X), Y: float64(d.Keypoints[infer.LeftEye].Y)})
 			}
-			m, err := rig.mesh.Run(ctx, img, roi)
+			var m *liveness.Mesh
+			if st.lastMesh != nil {
+				m, err = rig.mesh.Run(ctx, img, roi)
+			} else {
+				m, err = rig.mesh.Refine(ctx, img, roi, 3)
+			}
 			if err != nil {
 				return res, err
 			}
@@ -327,6 +345,17 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 				st.faces++
 			} else {
 				st.lastMesh = nil
+			}
+			if dump != nil {
+				pts := make([][2]float32, len(m.Points))
+				for i, p := range m.Points {
+					pts[i] = [2]float32{float32(p.X), float32(p.Y)}
+				}
+				b, _ := json.Marshal(map[string]any{"frame": k + 1, "track": t.ID, "presence": m.Presence, "points": pts})
+				fmt.Fprintf(dump, "%s\n", b)
+			}
+			if st.last.State != liveness.Pending {
+				continue
 			}
 			st.last = st.ev.Add(liveness.Observation{Time: now, Frame: img, Mesh: m})
 			meshMS = append(meshMS, float64(time.Since(start).Microseconds())/1000)
@@ -339,7 +368,7 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 			}
 		}
 		// Stop once every followed face is decided: the decision is final.
-		if len(tracks) > 0 {
+		if len(tracks) > 0 && dump == nil {
 			done := true
 			for _, t := range tracks {
 				if states[t.ID].last.State == liveness.Pending {

@@ -128,7 +128,7 @@ func DefaultConfig() Config {
 		Window:    1500 * time.Millisecond,
 		MinFrames: 8,
 		Timeout:   4 * time.Second,
-		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.025, Attack: 0.012, MinPairs: 3, MinIOD: 30},
+		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.035, Attack: 0.008, MinPairs: 3, MinIOD: 30},
 		Blink:     BlinkConfig{Drop: 0.35, Recover: 0.15, MaxDuration: 700 * time.Millisecond},
 		Stillness: StillnessConfig{Still: 0.002, Moving: 0.01},
 		Border:    BorderConfig{MinSides: 3, Fraction: 0.5},

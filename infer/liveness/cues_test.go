@@ -50,7 +50,7 @@ func TestPlanarityCue(t *testing.T) {
 	}{
 		{"rotating 3-D head", func() [][]Point {
 			var fs [][]Point
-			for _, p := range headPoses(20, 1) {
+			for _, p := range headPoses(20, 1.5) {
 				fs = append(fs, jitter(project(head, p, 800, 320, 240), rng, 0.3))
 			}
 			return fs

@@ -74,14 +74,14 @@ func TestPolicy(t *testing.T) {
 		reason string // substring
 	}{
 		{"off grants at once", ModeOff, clip(3, 0, true, -1), Live, "off"},
-		{"passive: turning head", ModePassive, clip(60, 1, false, -1), Live, "planarity"},
+		{"passive: turning head", ModePassive, clip(60, 1.5, false, -1), Live, "planarity"},
 		{"passive: tilted photo", ModePassive, clip(60, 1.5, true, -1), Attack, ReasonPlanar},
 		{"passive: still head, no blink → timeout", ModePassive, clip(75, 0.03, false, -1), Attack, ReasonTimeout},
 		{"passive: still head that blinks", ModePassive, clip(60, 0.03, false, 20), Live, "blink"},
 		{"blink: turning head without blink → timeout", ModeBlink, clip(75, 1, false, -1), Attack, ReasonTimeout},
 		{"blink: still head that blinks", ModeBlink, clip(60, 0.03, false, 20), Live, "blink"},
 		{"strict: blink without parallax → timeout", ModeStrict, clip(75, 0.03, false, 20), Attack, ReasonTimeout},
-		{"strict: blink and parallax", ModeStrict, clip(75, 1, false, 30), Live, "planarity+blink"},
+		{"strict: blink and parallax", ModeStrict, clip(75, 1.5, false, 30), Live, "planarity+blink"},
 		{"strict: photo", ModeStrict, clip(60, 1.5, true, -1), Attack, ReasonPlanar},
 	}
 	for _, c := range cases {

@@ -77,3 +77,18 @@ func (f *FaceMesh) Run(ctx context.Context, img *image.RGBA, roi ROI) (*Mesh, er
 	m.Presence = 1 / (1 + math.Exp(-float64(f.presence[0])))
 	return m, nil
 }
+
+// Refine runs the mesh on roi, then n more times on the crop derived from
+// the previous mesh, and returns the last mesh. A crop built from a face
+// detection is smaller than the one the mesh settles on when tracking, and
+// the landmarks shift by several percent of the eye distance until the crop
+// converges (measured: 11%, 3.6%, 1.2%, 0.7% of the IOD on successive
+// passes); feeding those first meshes to the planarity cue made prints look
+// 3-D. Call it with n = 3 when a track starts from a detection.
+func (f *FaceMesh) Refine(ctx context.Context, img *image.RGBA, roi ROI, n int) (*Mesh, error) {
+	m, err := f.Run(ctx, img, roi)
+	for i := 0; i < n && err == nil && m.Presence >= 0.5; i++ {
+		m, err = f.Run(ctx, img, ROIFromMesh(m))
+	}
+	return m, err
+}
