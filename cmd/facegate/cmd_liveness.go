@@ -450,13 +450,20 @@ type lvManifestRow struct {
 // lvReadManifest reads the optional manifest.csv (clip, …, attack_type, …,
 // fps columns); a missing or unreadable manifest gives an empty map.
 func lvReadManifest(path string) map[string]lvManifestRow {
-	out := map[string]lvManifestRow{}
 	f, err := os.Open(path)
 	if err != nil {
-		return out
+		return map[string]lvManifestRow{}
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
+	return lvParseManifest(f)
+}
+
+// lvParseManifest parses manifest CSV; malformed input gives what could be read.
+func lvParseManifest(r io.Reader) map[string]lvManifestRow {
+	out := map[string]lvManifestRow{}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	rows, err := cr.ReadAll()
 	if err != nil || len(rows) < 2 {
 		return out
 	}
@@ -474,7 +481,9 @@ func lvReadManifest(path string) map[string]lvManifestRow {
 		}
 		var m lvManifestRow
 		if i, ok := col["fps"]; ok && i < len(r) {
-			m.fps, _ = strconv.ParseFloat(r[i], 64)
+			if v, err := strconv.ParseFloat(r[i], 64); err == nil && v > 0 && v <= 1000 {
+				m.fps = v // NaN, Inf and silly rates are ignored (default 15)
+			}
 		}
 		if i, ok := col["attack_type"]; ok && i < len(r) {
 			m.attackType = r[i]

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/facegate/facegate/internal/testfaces"
@@ -82,4 +83,31 @@ func TestSynthAttackThenEval(t *testing.T) {
 	if err := runEvalLiveness(ctx, []string{filepath.Join(dir, "nope")}, &out, &errb); err == nil {
 		t.Error("missing clip directory: no error")
 	}
+}
+
+func TestLvParseManifest(t *testing.T) {
+	m := lvParseManifest(strings.NewReader("clip,label,attack_type,fps\nattack_x,attack,\"print, held\",15\nlive_y,bona_fide,,25\nshort\n"))
+	if got := m["attack_x"]; got.attackType != "print, held" || got.fps != 15 {
+		t.Errorf("attack_x: %+v, want print, held at 15 fps", got)
+	}
+	if got := m["live_y"]; got.fps != 25 {
+		t.Errorf("live_y fps %v, want 25", got.fps)
+	}
+	if len(lvParseManifest(strings.NewReader("no header\n"))) != 0 {
+		t.Error("manifest without a clip column gave rows")
+	}
+}
+
+// FuzzLvParseManifest: any bytes parse to some rows or none, never a panic.
+func FuzzLvParseManifest(f *testing.F) {
+	f.Add([]byte("clip,label,attack_type,fps\nattack_x,attack,print,15\n"))
+	f.Add([]byte("clip\n\"unterminated"))
+	f.Add([]byte("fps,clip\nNaN,a\n1e400,b\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for clip, row := range lvParseManifest(bytes.NewReader(b)) {
+			if row.fps != 0 && !(row.fps > 0 && row.fps <= 1000) {
+				t.Fatalf("clip %q: fps %v accepted, want 0 (unset) or in (0,1000]", clip, row.fps)
+			}
+		}
+	})
 }
