@@ -73,6 +73,8 @@ type runHooks struct {
 	// frameDone is called after each frame with capture → done latency
 	// and the number of faces embedded.
 	frameDone func(latency time.Duration, faces int)
+	// listening receives the metrics server's address.
+	listening func(addr string)
 	// metrics receives the registry once it exists.
 	metrics func(*daemonMetrics)
 }
@@ -283,6 +285,9 @@ func runDaemon(ctx context.Context, cfg Config, log *slog.Logger, h *runHooks) e
 			return srv.Shutdown(sctx)
 		})
 		log.Info("metrics", "listen", ln.Addr().String())
+		if h.listening != nil {
+			h.listening(ln.Addr().String())
+		}
 	}
 	g.Go(func() error { return watchdog(gctx, log, health) })
 

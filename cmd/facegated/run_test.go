@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -306,5 +308,65 @@ func TestWatchdogSilentWhenUnhealthy(t *testing.T) {
 	_ = conn.SetReadDeadline(time.Now()) // only what is already queued
 	if n, err := conn.Read(buf); err == nil {
 		t.Errorf("unhealthy daemon pinged the watchdog: %q", buf[:n])
+	}
+}
+
+// blockingSource gives its frames, then waits for the end of the run.
+type blockingSource struct{ fakeSource }
+
+func (s *blockingSource) Next(ctx context.Context) (frame, error) {
+	if s.n >= len(s.frames) {
+		<-ctx.Done()
+		return frame{}, ctx.Err()
+	}
+	return s.fakeSource.Next(ctx)
+}
+
+func TestMetricsAndHealthEndpoints(t *testing.T) {
+	o := &order{}
+	src := &blockingSource{fakeSource{img: image.NewRGBA(image.Rect(0, 0, 8, 8)), frames: [][]face{
+		{faceAt(50, 0.9, 0.1)}, {faceAt(52, 0.9, 0.1)},
+	}}}
+	granted := make(chan struct{}, 1)
+	addrc := make(chan string, 1)
+	cfg := testConfig()
+	cfg.Metrics.Listen = "127.0.0.1:0"
+	h := &runHooks{
+		comps:     &components{source: src, finder: fakeFinder{&src.fakeSource}, matcher: fakeMatcher{}, door: &fakeDoor{o: o, events: make(chan door.Event, 4)}, events: &fakeSink{o: o}},
+		lockstep:  true, // a fake source is faster than the pipeline: no frame may be dropped
+		listening: func(a string) { addrc <- a },
+		decided:   func(decisionRecord) { granted <- struct{}{} },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runDaemon(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), h) }()
+	addr := <-addrc
+	<-granted
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := get("/metrics")
+	for _, want := range []string{
+		`facegate_decisions_total{outcome="granted"} 1`,
+		"facegate_frames_total 2",
+		`facegate_stage_seconds_count{stage="infer"} 2`,
+		"facegate_grant_latency_seconds_count 1",
+	} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("/metrics (%d) lacks %q:\n%s", code, want, body)
+		}
+	}
+	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz = %d %q, want 200 ok", code, body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("runDaemon after cancel = %v, want nil (cancel is a clean stop)", err)
 	}
 }
