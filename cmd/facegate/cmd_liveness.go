@@ -120,6 +120,7 @@ type lvReport struct {
 func runEvalLiveness(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval-liveness", stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
+	jsonOut := fs.String("json-out", "", "also write the JSON report to this file")
 	mode := fs.String("mode", "passive", "liveness mode: passive, blink or strict")
 	fps := fs.Float64("fps", 0, "frame rate of the clips (default: manifest.csv, else 15)")
 	models := fs.String("models", "models", "directory holding the .tflite models")
@@ -229,6 +230,15 @@ func runEvalLiveness(ctx context.Context, args []string, stdout, stderr io.Write
 	for _, st := range rep.PerType {
 		st.APCER = float64(st.Accepted) / float64(st.Clips)
 	}
+	if *jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("write JSON report: %w", err)
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -275,6 +285,7 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 		// only when no face is followed, or every 10th frame for newcomers.
 		var tds []track.Detection
 		var dets []infer.Detection
+		var seeds []*liveness.Mesh // the mesh a detection was derived from, if any
 		tracked := 0
 		for _, st := range states {
 			if st.lastMesh != nil {
@@ -294,12 +305,14 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 					td.Points = append(td.Points, track.Point{X: float64(p.X), Y: float64(p.Y)})
 				}
 				tds = append(tds, td)
+				seeds = append(seeds, nil)
 			}
 		} else {
 			for _, st := range states {
 				if st.lastMesh != nil {
 					tds = append(tds, lvMeshDetection(st.lastMesh))
 					dets = append(dets, infer.Detection{}) // ROI comes from the mesh
+					seeds = append(seeds, st.lastMesh)
 				}
 			}
 		}
@@ -323,9 +336,12 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 			}
 			start := time.Now()
 			var roi liveness.ROI
-			if st.lastMesh != nil {
+			switch {
+			case st.lastMesh != nil:
 				roi = liveness.ROIFromMesh(st.lastMesh)
-			} else {
+			case seeds[i] != nil: // the tracker started a new track from a followed mesh
+				roi = liveness.ROIFromMesh(seeds[i])
+			default:
 				d := dets[i]
 				roi = liveness.ROIFromEyes(float64(d.Box.X0), float64(d.Box.Y0), float64(d.Box.X1), float64(d.Box.Y1),
 					liveness.Point{X: float64(d.Keypoints[infer.RightEye].X), Y: float64(d.Keypoints[infer.RightEye].Y)},
