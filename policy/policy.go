@@ -199,6 +199,10 @@ type track struct {
 	lastQuality  string
 	matchSince   time.Time // first time the consensus held while liveness was pending
 	decided      bool
+	// decidedFor is the person the decision was about ("" for none); post
+	// holds the last N usable frames after the decision.
+	decidedFor string
+	post       []frameResult
 }
 
 // Engine applies the policy to the tracks of one door. It is not safe for
@@ -253,20 +257,29 @@ func (e *Engine) Observe(o Observation) (Decision, bool) {
 		e.tracks[o.Track] = t
 	}
 	t.last = o.At
-	if t.decided {
-		return Decision{}, false
-	}
-	if o.QualityReason != "" {
-		t.qualityFails++
-		t.lastQuality = o.QualityReason
-		return Decision{}, false
-	}
 	match := o.Person != "" && o.Score >= e.cfg.Threshold && o.Score-o.Second >= e.cfg.Margin
-	t.window = append(t.window, frameResult{person: o.Person, score: o.Score, match: match, ineligible: o.Ineligible})
-	if len(t.window) > e.cfg.N {
-		t.window = t.window[1:]
+	fr := frameResult{person: o.Person, score: o.Score, match: match, ineligible: o.Ineligible}
+	if t.decided {
+		// The tracker follows boxes, not identities: when the next person
+		// steps into the place of the last one without a gap, the track
+		// goes on. Watch the decided track and start a new attempt when its
+		// frames show someone else.
+		if o.QualityReason != "" || !e.someoneElse(t, fr) {
+			return Decision{}, false
+		}
+		*t = track{first: o.At, last: o.At, window: t.post, usable: len(t.post)}
+	} else {
+		if o.QualityReason != "" {
+			t.qualityFails++
+			t.lastQuality = o.QualityReason
+			return Decision{}, false
+		}
+		t.window = append(t.window, fr)
+		if len(t.window) > e.cfg.N {
+			t.window = t.window[1:]
+		}
+		t.usable++
 	}
-	t.usable++
 
 	person, score, ok := e.consensus(t)
 	if ok {
@@ -298,7 +311,11 @@ func (e *Engine) Observe(o Observation) (Decision, bool) {
 		return e.decide(o.Track, t, o.At, Granted, person, score, ""), true
 	}
 	if o.Liveness == LivenessAttack {
-		return e.decide(o.Track, t, o.At, DeniedSpoof, "", o.Score, "liveness check: presentation attack"), true
+		who := ""
+		if match {
+			who = o.Person // the face presented, though not yet confirmed
+		}
+		return e.decide(o.Track, t, o.At, DeniedSpoof, who, o.Score, "liveness check: presentation attack"), true
 	}
 	if len(t.window) >= e.cfg.N {
 		return e.decide(o.Track, t, o.At, DeniedUnknown, "", bestScore(t.window),
@@ -369,9 +386,39 @@ func bestScore(w []frameResult) float64 {
 	return s
 }
 
+// someoneElse adds a post-decision frame and reports whether the track now
+// shows a different person than the decision was about: K of the last N
+// frames matching another person, or (after a decision about a person) 2N
+// frames in a row none of which matches that person — twice the evidence,
+// so a granted person glancing away is not taken for a stranger. On true,
+// t.post holds the last N frames, which start the new attempt.
+func (e *Engine) someoneElse(t *track, fr frameResult) bool {
+	t.post = append(t.post, fr)
+	if len(t.post) > 2*e.cfg.N {
+		t.post = t.post[1:]
+	}
+	last := t.post[max(0, len(t.post)-e.cfg.N):]
+	if p, _, ok := e.consensus(&track{window: last}); ok && p != t.decidedFor {
+		t.post = last
+		return true
+	}
+	if t.decidedFor == "" || len(t.post) < 2*e.cfg.N {
+		return false
+	}
+	for _, f := range t.post {
+		if f.match && f.person == t.decidedFor {
+			return false
+		}
+	}
+	t.post = last
+	return true
+}
+
 // decide finalises a track, applying the lockout and attempt counting.
 func (e *Engine) decide(id uint64, t *track, now time.Time, out Outcome, person string, score float64, reason string) Decision {
 	t.decided = true
+	t.decidedFor = person
+	t.post = nil
 	d := Decision{Outcome: out, Track: id, Person: person, Score: score, FirstSeen: t.first, At: now, Reason: reason}
 	if e.failures > 0 && !e.lastFailure.IsZero() && now.Sub(e.lastFailure) >= e.cfg.ResetAfter {
 		e.failures = 0

@@ -345,3 +345,67 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestSamePlaceNextPerson(t *testing.T) {
+	tests := []struct {
+		name   string
+		frames []frame
+		want   []string
+	}{
+		{"granted person replaced by another enrolled person", []frame{
+			{0, 1, "alice", 0.8, 0.1, "", LivenessOff},
+			{33, 1, "alice", 0.8, 0.1, "", LivenessOff},
+			{66, 1, "bob", 0.8, 0.1, "", LivenessOff},
+			{99, 1, "bob", 0.8, 0.1, "", LivenessOff},
+		}, []string{"granted:alice", "granted:bob"}},
+		{"granted person replaced by a stranger: 2n non-matching frames", []frame{
+			{0, 1, "alice", 0.8, 0.1, "", LivenessOff},
+			{33, 1, "alice", 0.8, 0.1, "", LivenessOff},
+			{66, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{99, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{132, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{165, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{198, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{231, 1, "alice", 0.2, 0.1, "", LivenessOff},
+		}, []string{"granted:alice", "denied-unknown:"}},
+		{"granted person glancing away is not a new attempt", []frame{
+			{0, 1, "alice", 0.8, 0.1, "", LivenessOff},
+			{33, 1, "alice", 0.8, 0.1, "", LivenessOff},
+			{66, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{99, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{132, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{165, 1, "alice", 0.7, 0.1, "", LivenessOff},
+			{198, 1, "alice", 0.2, 0.1, "", LivenessOff},
+		}, []string{"granted:alice"}},
+		{"stranger staying in view is one attempt", []frame{
+			{0, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{33, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{66, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{99, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{132, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{165, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{198, 1, "alice", 0.2, 0.1, "", LivenessOff},
+		}, []string{"denied-unknown:"}},
+		{"photo attack held in view is one attempt", []frame{
+			{0, 1, "alice", 0.8, 0.1, "", LivenessAttack},
+			{33, 1, "alice", 0.8, 0.1, "", LivenessAttack},
+			{66, 1, "alice", 0.8, 0.1, "", LivenessAttack},
+			{99, 1, "alice", 0.8, 0.1, "", LivenessAttack},
+		}, []string{"denied-spoof:alice"}},
+		{"stranger replaced by an enrolled person", []frame{
+			{0, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{33, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{66, 1, "alice", 0.2, 0.1, "", LivenessOff},
+			{99, 1, "bob", 0.8, 0.1, "", LivenessOff},
+			{132, 1, "bob", 0.8, 0.1, "", LivenessOff},
+		}, []string{"denied-unknown:", "granted:bob"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := run(mustNew(t, Defaults()), tc.frames)
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("decisions = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
