@@ -67,7 +67,9 @@ fetch_faces() {
 
 use_faces=1
 for a in "${args[@]+"${args[@]}"}"; do
-  [ "$a" = "--faces" ] || [ "${a#--faces=}" != "$a" ] && use_faces=0
+  case "$a" in
+    -faces|--faces|-faces=*|--faces=*) use_faces=0 ;;
+  esac
 done
 if [ "$use_faces" = 1 ] && { [ ! -f "$demo_dir/astronaut.png" ] || [ ! -f "$demo_dir/camera.png" ]; }; then
   fetch_faces
