@@ -140,7 +140,7 @@ func (e *Evaluator) Add(o Observation) Decision {
 		e.final = &d
 		return d
 	}
-	if o.Mesh.Valid() && o.Mesh.Presence >= 0.5 {
+	if o.Mesh.Valid() && o.Mesh.Presence >= 0.5 && (o.Frame == nil || inFrame(o.Mesh, o.Frame.Bounds())) {
 		e.push(o)
 	}
 	d := e.decide(o.Time)
@@ -148,6 +148,15 @@ func (e *Evaluator) Add(o Observation) Decision {
 		e.final = &d
 	}
 	return d
+}
+
+// inFrame reports whether every landmark lies inside the frame. A face cut
+// by the image edge gets a mesh the model half invents; on the synthetic
+// attacks such edge faces (mirrored copies of the photo) were the main
+// source of false "live" planarity verdicts, so they add no evidence.
+func inFrame(m *Mesh, b image.Rectangle) bool {
+	lo, hi := m.Bounds()
+	return lo.X >= float64(b.Min.X) && lo.Y >= float64(b.Min.Y) && hi.X <= float64(b.Max.X) && hi.Y <= float64(b.Max.Y)
 }
 
 func (e *Evaluator) push(o Observation) {

@@ -155,3 +155,26 @@ func TestNewEvaluatorRejectsBadSpectrum(t *testing.T) {
 		t.Errorf("spectrum uv: err %v, want one naming camera.spectrum", err)
 	}
 }
+
+func TestFaceCutByFrameEdgeAddsNoEvidence(t *testing.T) {
+	obs := clip(10, 1, false, -1)
+	// The synthetic face spans about x 250..390; a 300-px-wide frame cuts it.
+	narrow := image.NewRGBA(image.Rect(0, 0, 300, 480))
+	wide := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	ev, _ := NewEvaluator(Config{}, Visible)
+	for _, o := range obs {
+		o.Frame = narrow
+		if d := ev.Add(o); d.Frames != 0 {
+			t.Fatalf("face cut by the frame edge was used: %d frames in window", d.Frames)
+		}
+	}
+	ev, _ = NewEvaluator(Config{}, Visible)
+	var d Decision
+	for _, o := range obs {
+		o.Frame = wide
+		d = ev.Add(o)
+	}
+	if d.Frames != len(obs) {
+		t.Errorf("whole face in frame: %d frames in window, want %d", d.Frames, len(obs))
+	}
+}
