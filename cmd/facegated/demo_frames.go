@@ -26,10 +26,10 @@ const (
 	// walkFrames is the length of one walk-up; gapFrames the empty frames after it.
 	walkFrames = 24
 	gapFrames  = 12
-	// gapInterval paces the empty frames: a gap lasts 3 s, longer than the
+	// gapInterval paces the empty frames: a gap lasts 3.6 s, longer than the
 	// demo's track gap, so each walk-up is a new track even when a loaded
 	// machine processes frames slowly.
-	gapInterval = 250 * time.Millisecond
+	gapInterval = 300 * time.Millisecond
 )
 
 // demoSubject is one person of the demo: a photo, the part of it holding
@@ -126,8 +126,10 @@ type demoReplay struct {
 	limit    int
 	n        int
 	next     time.Time
-	// bufs alternate so the frame being processed is never overwritten.
-	bufs [3]*image.RGBA
+	// free holds the frame buffers not in use: one is rendered into, one
+	// can wait in the latest-frame slot and one be processed; a frame's
+	// release returns its buffer.
+	free chan *image.RGBA
 	// showing tells the demo view who is in front of the camera.
 	showing func(subject string)
 	// shown maps each frame's capture time to the subject it showed ("" for
@@ -137,8 +139,9 @@ type demoReplay struct {
 
 func newDemoReplay(subjects []demoSubject, fps, limit int) *demoReplay {
 	r := &demoReplay{subjects: subjects, fps: fps, limit: limit, shown: map[time.Time]string{}}
-	for i := range r.bufs {
-		r.bufs[i] = image.NewRGBA(image.Rect(0, 0, demoW, demoH))
+	r.free = make(chan *image.RGBA, 3)
+	for range cap(r.free) {
+		r.free <- image.NewRGBA(image.Rect(0, 0, demoW, demoH))
 	}
 	return r
 }
@@ -162,16 +165,23 @@ func (r *demoReplay) Next(ctx context.Context) (frame, error) {
 				return frame{}, ctx.Err()
 			}
 		}
+		// A camera does not catch up on frames it missed: pace from now
+		// when the consumer was slow, so a gap always lasts its full time.
+		if now := time.Now(); r.next.Before(now) {
+			r.next = now
+		}
 		if (r.n % (walkFrames + gapFrames)) >= walkFrames {
 			r.next = r.next.Add(gapInterval)
 		} else {
 			r.next = r.next.Add(time.Second / time.Duration(r.fps))
 		}
-		if behind := time.Since(r.next); behind > time.Second {
-			r.next = time.Now() // a slow consumer in lockstep: do not burst
-		}
 	}
-	dst := r.bufs[r.n%len(r.bufs)]
+	var dst *image.RGBA
+	select {
+	case dst = <-r.free:
+	case <-ctx.Done():
+		return frame{}, ctx.Err()
+	}
 	seg := walkFrames + gapFrames
 	k := r.n / seg
 	i := r.n % seg
@@ -187,7 +197,7 @@ func (r *demoReplay) Next(ctx context.Context) (frame, error) {
 		r.showing(who)
 	}
 	r.n++
-	f := frame{img: dst, at: time.Now(), seq: uint64(r.n)}
+	f := frame{img: dst, at: time.Now(), seq: uint64(r.n), release: func() { r.free <- dst }}
 	if r.limit > 0 { // only finite (-check) runs keep the log
 		r.shown[f.at] = who
 	}
