@@ -221,6 +221,22 @@ func runDaemon(ctx context.Context, cfg Config, log *slog.Logger, h *runHooks) e
 		})
 	}
 	g.Go(func() error { return comps.door.Run(gctx) })
+	forwardDoor := func(ev door.Event) {
+		m.doorEvents.With(ev.Kind).Inc()
+		m.doorLocked.Set(b2f(ev.Locked))
+		m.doorOpen.Set(b2f(ev.Open))
+		open := !ev.Locked || (ev.ContactOK && ev.Open)
+		if doorOpen.Swap(open) != open {
+			doorChanged.Store(true)
+		}
+		log.Info("door", "event", ev)
+		if err := comps.events.Publish(ctx, "door", doorEventData(ev)); err != nil {
+			log.Error("store door event", "err", err)
+		}
+		if h.doorEvent != nil {
+			h.doorEvent(ev)
+		}
+	}
 	g.Go(func() error {
 		for {
 			select {
@@ -228,20 +244,7 @@ func runDaemon(ctx context.Context, cfg Config, log *slog.Logger, h *runHooks) e
 				if !ok {
 					return nil
 				}
-				m.doorEvents.With(ev.Kind).Inc()
-				m.doorLocked.Set(b2f(ev.Locked))
-				m.doorOpen.Set(b2f(ev.Open))
-				open := !ev.Locked || (ev.ContactOK && ev.Open)
-				if doorOpen.Swap(open) != open {
-					doorChanged.Store(true)
-				}
-				log.Info("door", "event", ev)
-				if err := comps.events.Publish(ctx, "door", doorEventData(ev)); err != nil {
-					log.Error("store door event", "err", err)
-				}
-				if h.doorEvent != nil {
-					h.doorEvent(ev)
-				}
+				forwardDoor(ev)
 			case <-gctx.Done():
 				return nil
 			}
@@ -299,6 +302,19 @@ func runDaemon(ctx context.Context, cfg Config, log *slog.Logger, h *runHooks) e
 	// 1. The door: its Run has returned, and it returns only after driving
 	// the lock to locked (or held released under fire release).
 	_, _ = daemon.SdNotify(false, daemon.SdNotifyStopping)
+	// Record the door's last events (relocked, stopped) before the flush.
+	for drained := false; !drained; {
+		select {
+		case ev, ok := <-comps.door.Events():
+			if !ok {
+				drained = true
+				break
+			}
+			forwardDoor(ev)
+		default:
+			drained = true
+		}
+	}
 	log.Info("shutdown: door locked; flushing outbox", "depth", comps.events.Depth())
 	// 2. The outbox: give the broker a few seconds to take what is queued.
 	fctx, fcancel := context.WithTimeout(context.Background(), 5*time.Second)

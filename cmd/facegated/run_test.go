@@ -370,3 +370,27 @@ func TestMetricsAndHealthEndpoints(t *testing.T) {
 		t.Errorf("runDaemon after cancel = %v, want nil (cancel is a clean stop)", err)
 	}
 }
+
+// stoppingDoor emits a "stopped" event as its Run returns, like door.Controller.
+type stoppingDoor struct{ fakeDoor }
+
+func (d *stoppingDoor) Run(ctx context.Context) error {
+	<-ctx.Done()
+	d.events <- door.Event{Kind: door.KindStopped, Locked: true, ContactOK: true}
+	d.o.add("door locked")
+	return nil
+}
+
+func TestDoorEventsAtShutdownArePublished(t *testing.T) {
+	o := &order{}
+	src := &fakeSource{img: image.NewRGBA(image.Rect(0, 0, 8, 8)), frames: [][]face{{}}}
+	d := &stoppingDoor{fakeDoor{o: o, events: make(chan door.Event, 4)}}
+	sink := &fakeSink{o: o}
+	h := &runHooks{comps: &components{source: src, finder: fakeFinder{src}, matcher: fakeMatcher{}, door: d, events: sink}, lockstep: true}
+	if err := runDaemon(context.Background(), testConfig(), slog.New(slog.NewTextHandler(io.Discard, nil)), h); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.events) == 0 || sink.events[len(sink.events)-1] != "door" {
+		t.Errorf("events = %v, want the door's stopped event published", sink.events)
+	}
+}
