@@ -64,6 +64,11 @@ type Config struct {
 	K int `yaml:"k"`
 	// N is the window of recent usable frames the K matches must fall in.
 	N int `yaml:"n"`
+	// MaxFrames is how many usable frames a track gets to reach the
+	// consensus before it is denied as unknown: a person walking up is
+	// small and blurred in the first frames and should not spend an
+	// attempt on them.
+	MaxFrames int `yaml:"max_frames"`
 	// Threshold is the minimum cosine similarity for a frame to match.
 	Threshold float64 `yaml:"threshold"`
 	// Margin is the minimum lead of the best person's similarity over the
@@ -88,14 +93,16 @@ type Config struct {
 // MinBackoff is the shortest lockout Validate accepts.
 const MinBackoff = 30 * time.Second
 
-// Defaults returns the default policy: 2 of 3 frames, threshold and margin
-// chosen for a gallery of about 1,000 people, 3 free attempts then a 30 s
-// doubling backoff capped at 15 minutes.
+// Defaults returns the default policy: 2 of 3 frames, the match threshold
+// the infer package chose for a gallery of about 1,000 people
+// (infer.DefaultMatchThreshold, from the shipped calibration), 3 free
+// attempts then a 30 s doubling backoff capped at 15 minutes.
 func Defaults() Config {
 	return Config{
 		K:               2,
 		N:               3,
-		Threshold:       0.45,
+		MaxFrames:       10,
+		Threshold:       0.69,
 		Margin:          0.05,
 		LivenessTimeout: 3 * time.Second,
 		TrackTimeout:    time.Second,
@@ -113,6 +120,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("policy.n: %d is out of range: use 1..30 frames", c.N)
 	case c.K < 1 || c.K > c.N:
 		return fmt.Errorf("policy.k: %d is out of range: use 1..policy.n (%d)", c.K, c.N)
+	case c.MaxFrames < c.N || c.MaxFrames > 300:
+		return fmt.Errorf("policy.max_frames: %d is out of range: use policy.n (%d)..300, e.g. 10", c.MaxFrames, c.N)
 	case c.Threshold <= 0 || c.Threshold >= 1:
 		return fmt.Errorf("policy.threshold: %g is out of range: use a cosine similarity in (0, 1), e.g. 0.45", c.Threshold)
 	case c.Margin < 0 || c.Margin >= 1:
@@ -317,9 +326,9 @@ func (e *Engine) Observe(o Observation) (Decision, bool) {
 		}
 		return e.decide(o.Track, t, o.At, DeniedSpoof, who, o.Score, "liveness check: presentation attack"), true
 	}
-	if len(t.window) >= e.cfg.N {
+	if t.usable >= e.cfg.MaxFrames {
 		return e.decide(o.Track, t, o.At, DeniedUnknown, "", bestScore(t.window),
-			fmt.Sprintf("no person matched %d of %d frames", e.cfg.K, e.cfg.N)), true
+			fmt.Sprintf("no person matched %d of %d frames in %d frames", e.cfg.K, e.cfg.N, t.usable)), true
 	}
 	return Decision{}, false
 }

@@ -125,11 +125,46 @@ func TestConsensus(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := run(mustNew(t, Defaults()), tc.frames)
+			got := run(mustNew(t, quick()), tc.frames)
 			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
 				t.Errorf("decisions = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// quick is Defaults with tracks denied after N usable frames.
+func quick() Config {
+	c := Defaults()
+	c.MaxFrames = c.N
+	return c
+}
+
+func TestMaxFrames(t *testing.T) {
+	e := mustNew(t, Defaults())
+	// A walk-up: far away (no match) for 7 frames, then close enough.
+	var got []string
+	for i := range 10 {
+		score := 0.5
+		if i >= 7 {
+			score = 0.8
+		}
+		if d, ok := e.Observe(Observation{Track: 1, At: t0.Add(time.Duration(i) * 66 * time.Millisecond), Person: "alice", Score: score}); ok {
+			got = append(got, describe(d))
+		}
+	}
+	if strings.Join(got, ",") != "granted:alice" {
+		t.Errorf("walk-up: %v, want granted:alice after the far frames", got)
+	}
+	// Ten frames without a match: denied on the tenth.
+	for i := range 10 {
+		d, ok := e.Observe(Observation{Track: 2, At: t0.Add(time.Duration(i) * 66 * time.Millisecond), Person: "alice", Score: 0.3})
+		if ok != (i == 9) {
+			t.Fatalf("frame %d: decided %v (%v), want a decision on frame 10 only", i+1, ok, d.Outcome)
+		}
+		if ok && d.Outcome != DeniedUnknown {
+			t.Errorf("frame 10: %v, want denied-unknown", d.Outcome)
+		}
 	}
 }
 
@@ -209,7 +244,7 @@ func stranger(t *testing.T, e *Engine, track uint64, at time.Duration) Decision 
 }
 
 func TestAttemptLimiting(t *testing.T) {
-	e := mustNew(t, Defaults())
+	e := mustNew(t, quick())
 	// Three free attempts; the third failure starts a 30 s lockout.
 	for i := range 3 {
 		d := stranger(t, e, uint64(i+1), time.Duration(i)*time.Second)
@@ -258,7 +293,7 @@ func TestAttemptLimiting(t *testing.T) {
 }
 
 func TestBackoffCapAndReset(t *testing.T) {
-	c := Defaults()
+	c := quick()
 	c.MaxBackoff = 2 * time.Minute
 	c.ResetAfter = 10 * time.Minute
 	e := mustNew(t, c)
@@ -321,6 +356,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"defaults", func(*Config) {}, ""},
 		{"k above n", func(c *Config) { c.K = 4 }, "policy.k"},
+		{"max frames below n", func(c *Config) { c.MaxFrames = 2 }, "policy.max_frames"},
 		{"zero n", func(c *Config) { c.N = 0 }, "policy.n"},
 		{"threshold 1", func(c *Config) { c.Threshold = 1 }, "policy.threshold"},
 		{"negative margin", func(c *Config) { c.Margin = -0.1 }, "policy.margin"},
@@ -402,7 +438,7 @@ func TestSamePlaceNextPerson(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := run(mustNew(t, Defaults()), tc.frames)
+			got := run(mustNew(t, quick()), tc.frames)
 			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
 				t.Errorf("decisions = %v, want %v", got, tc.want)
 			}

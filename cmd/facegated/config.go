@@ -93,6 +93,12 @@ func defaultInfer() infer.Config {
 	return c.WithDefaults()
 }
 
+func defaultPolicy() policy.Config {
+	p := policy.Defaults()
+	p.Threshold = infer.DefaultMatchThreshold // one source for the calibrated threshold
+	return p
+}
+
 // defaultConfig returns every default; the file is decoded on top of it.
 func defaultConfig() Config {
 	return Config{
@@ -103,7 +109,7 @@ func defaultConfig() Config {
 		FaceMeshModel:  filepath.Join(ModelDir, "face_landmark.tflite"),
 		Liveness:       liveness.DefaultConfig(),
 		Gallery:        gallery.Config{Path: "gallery.db", KeyFile: "gallery.key"},
-		Policy:         policy.Defaults(),
+		Policy:         defaultPolicy(),
 		Door:           door.Defaults(),
 		MQTT: mqtt.Config{StatePath: "mqtt-state.db", Outbox: mqtt.OutboxConfig{Path: "outbox.db"},
 			CAFile: "/etc/facegate/ca.pem", CertFile: "/etc/facegate/device.crt", KeyFile: "/etc/facegate/device.key"},

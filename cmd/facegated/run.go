@@ -14,6 +14,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/facegate/facegate/door"
+	"github.com/facegate/facegate/gallery"
+	"github.com/facegate/facegate/infer"
 	"github.com/facegate/facegate/infer/track"
 	"github.com/facegate/facegate/metrics"
 	"github.com/facegate/facegate/policy"
@@ -110,6 +112,11 @@ func runDaemon(ctx context.Context, cfg Config, log *slog.Logger, h *runHooks) e
 	if err != nil {
 		return err
 	}
+	cal, err := gallery.ParseCalibration(infer.CalibrationJSON)
+	if err != nil {
+		log.Warn("shipped calibration unreadable: events carry no false-match estimate", "err", err)
+		cal = nil
+	}
 	gap := cfg.Policy.TrackTimeout / 2
 	if h.trackGap > 0 {
 		gap = h.trackGap
@@ -140,7 +147,7 @@ func runDaemon(ctx context.Context, cfg Config, log *slog.Logger, h *runHooks) e
 		if rec.Outcome == policy.AlreadyOpen {
 			return // no door command, nothing to report
 		}
-		if err := comps.events.Publish(ctx, "access", accessEvent(rec)); err != nil {
+		if err := comps.events.Publish(ctx, "access", accessEvent(rec, cal)); err != nil {
 			log.Error("store access event", "err", err)
 		}
 		if rec.Lockout != nil {
@@ -377,8 +384,9 @@ func logDecision(log *slog.Logger, rec decisionRecord) {
 	log.Info("decision", attrs...)
 }
 
-// accessEvent is the `access` event data of docs/mqtt.md.
-func accessEvent(rec decisionRecord) map[string]any {
+// accessEvent is the `access` event data of docs/mqtt.md; cal (may be nil)
+// turns the similarity into a calibrated false-match estimate.
+func accessEvent(rec decisionRecord, cal *gallery.Calibration) map[string]any {
 	ev := map[string]any{
 		"decision":   string(rec.Outcome),
 		"person_id":  rec.Person,
@@ -387,6 +395,11 @@ func accessEvent(rec decisionRecord) map[string]any {
 	}
 	if rec.Outcome == policy.Granted {
 		ev["latency_ms"] = float64(rec.Latency.Microseconds()) / 1000
+	}
+	if cal != nil && rec.Score > 0 {
+		est := cal.Estimate(rec.Score)
+		ev["false_match_rate"] = est.FMR
+		ev["false_match"] = est.String()
 	}
 	return ev
 }

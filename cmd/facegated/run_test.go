@@ -16,7 +16,10 @@ import (
 	"time"
 
 	"github.com/facegate/facegate/door"
+	"github.com/facegate/facegate/gallery"
+	"github.com/facegate/facegate/infer"
 	"github.com/facegate/facegate/infer/track"
+	"github.com/facegate/facegate/policy"
 )
 
 // order records the shutdown steps of the fakes.
@@ -392,5 +395,27 @@ func TestDoorEventsAtShutdownArePublished(t *testing.T) {
 	}
 	if len(sink.events) == 0 || sink.events[len(sink.events)-1] != "door" {
 		t.Errorf("events = %v, want the door's stopped event published", sink.events)
+	}
+}
+
+func TestAccessEventCarriesFalseMatchEstimate(t *testing.T) {
+	cal, err := gallery.ParseCalibration(infer.CalibrationJSON)
+	if err != nil {
+		t.Fatalf("shipped calibration: %v", err)
+	}
+	rec := decisionRecord{Decision: policy.Decision{Outcome: policy.Granted, Person: "alice", Score: 0.8}, Latency: 1500 * time.Microsecond}
+	ev := accessEvent(rec, cal)
+	fmr, ok := ev["false_match_rate"].(float64)
+	if !ok || !(fmr > 0 && fmr < 1e-3) {
+		t.Errorf("false_match_rate = %v, want a small probability at similarity 0.8", ev["false_match_rate"])
+	}
+	if s, _ := ev["false_match"].(string); !strings.HasPrefix(s, "est.") {
+		t.Errorf("false_match = %q, want odds in words", s)
+	}
+	if ev["decision"] != "granted" || ev["person_id"] != "alice" || ev["latency_ms"] != 1.5 {
+		t.Errorf("event = %v", ev)
+	}
+	if _, ok := accessEvent(decisionRecord{Decision: policy.Decision{Outcome: policy.DeniedQuality}}, cal)["false_match_rate"]; ok {
+		t.Error("a decision without a similarity carries a false-match estimate")
 	}
 }
