@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/facegate/facegate/capture"
+	"github.com/facegate/facegate/mqtt"
+	"github.com/facegate/facegate/policy"
 )
 
 func TestCameraHealth(t *testing.T) {
@@ -28,6 +30,21 @@ func TestCameraHealth(t *testing.T) {
 		}
 		if tc.sc.Attempt > 0 && h.Fields["attempt"] != tc.sc.Attempt {
 			t.Errorf("%v: fields %v, want attempt %d", tc.sc.State, h.Fields, tc.sc.Attempt)
+		}
+	}
+}
+
+// The policy's outcomes are the access event's decisions of docs/mqtt.md.
+func TestOutcomesMatchProtocol(t *testing.T) {
+	known := map[string]bool{}
+	for _, d := range []mqtt.Decision{mqtt.Granted, mqtt.DeniedUnknown, mqtt.DeniedSpoof, mqtt.DeniedQuality,
+		mqtt.DeniedSchedule, mqtt.DeniedLiveness, mqtt.LockedOut} {
+		known[string(d)] = true
+	}
+	for _, o := range []policy.Outcome{policy.Granted, policy.DeniedUnknown, policy.DeniedSpoof, policy.DeniedLiveness,
+		policy.DeniedQuality, policy.DeniedSchedule, policy.LockedOut} {
+		if !known[string(o)] {
+			t.Errorf("policy outcome %q is not an access decision of the MQTT protocol", o)
 		}
 	}
 }
