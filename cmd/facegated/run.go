@@ -126,6 +126,14 @@ func runDaemon(ctx context.Context, cfg Config, log *slog.Logger, h *runHooks) e
 		return err
 	}
 
+	// Listen before any goroutine starts, so a busy port fails cleanly.
+	var ln net.Listener
+	if cfg.Metrics.Listen != "" {
+		if ln, err = net.Listen("tcp", cfg.Metrics.Listen); err != nil {
+			return fmt.Errorf("metrics.listen %s: %w (pick a free port or \"\" to disable)", cfg.Metrics.Listen, err)
+		}
+	}
+
 	// The event path outlives the pipeline: it is stopped only after the
 	// door is locked and the outbox flushed.
 	evCtx, evCancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -276,11 +284,7 @@ func runDaemon(ctx context.Context, cfg Config, log *slog.Logger, h *runHooks) e
 			}
 		}
 	})
-	if cfg.Metrics.Listen != "" {
-		ln, err := net.Listen("tcp", cfg.Metrics.Listen)
-		if err != nil {
-			return fmt.Errorf("metrics.listen %s: %w", cfg.Metrics.Listen, err)
-		}
+	if ln != nil {
 		srv := &http.Server{Handler: metrics.Handler(m.reg, health), ReadHeaderTimeout: 5 * time.Second}
 		g.Go(func() error {
 			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

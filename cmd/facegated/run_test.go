@@ -419,3 +419,21 @@ func TestAccessEventCarriesFalseMatchEstimate(t *testing.T) {
 		t.Error("a decision without a similarity carries a false-match estimate")
 	}
 }
+
+func TestMetricsPortBusy(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	o := &order{}
+	cfg := testConfig()
+	cfg.Metrics.Listen = busy.Addr().String()
+	src := &fakeSource{frames: [][]face{{}}}
+	h := &runHooks{comps: &components{source: src, finder: fakeFinder{src}, matcher: fakeMatcher{},
+		door: &fakeDoor{o: o, events: make(chan door.Event, 1)}, events: &fakeSink{o: o}}}
+	err = runDaemon(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), h)
+	if err == nil || !strings.Contains(err.Error(), "metrics.listen") {
+		t.Errorf("runDaemon with a busy metrics port = %v, want a metrics.listen error", err)
+	}
+}
