@@ -44,8 +44,8 @@ type demoOptions struct {
 	fps      int
 }
 
-// checkFrames is the -demo -check default: two passes of every subject.
-const checkFrames = 2 * 2 * (walkFrames + gapFrames)
+// checkPasses is how many times -demo -check shows every subject.
+const checkPasses = 2
 
 // runDemo runs the whole daemon on one machine: an embedded MQTT broker on
 // loopback, a replay camera of synthesised walk-ups, the simulated door,
@@ -63,7 +63,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 		return err
 	}
 	if o.check && o.frames == 0 {
-		o.frames = checkFrames
+		o.frames = checkPasses * len(subjects) * (walkFrames + gapFrames)
 	}
 	if o.fps == 0 {
 		o.fps = 15

@@ -39,7 +39,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.checkConfig, "check-config", false, "validate the config file and exit")
 	fs.BoolVar(&o.demo.enabled, "demo", false, "run the self-contained demo (embedded broker, replay camera, simulated door)")
 	fs.BoolVar(&o.demo.check, "check", false, "with -demo: no terminal view; print one line per decision and fail unless the enrolled face was granted and the stranger denied")
-	fs.IntVar(&o.demo.frames, "frames", 0, "with -demo: stop after this many frames (0: -check default 120, else run until Ctrl-C)")
+	fs.IntVar(&o.demo.frames, "frames", 0, "with -demo: stop after this many frames (0: -check shows every face twice, 144 frames with the demo faces; otherwise run until Ctrl-C)")
 	fs.StringVar(&o.demo.facesDir, "faces", "", "with -demo: DIR/<person>/*.jpg|png to enroll and replay instead of the demo faces")
 	fs.StringVar(&o.demo.demoDir, "demo-dir", ".demo", "with -demo: folder holding the prepared demo faces (scripts/demo.sh fills it)")
 	fs.StringVar(&o.demo.camera, "camera", "", "with -demo: a real camera (/dev/videoN) instead of the replay")
