@@ -276,6 +276,11 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 			}
 		},
 		frameDone: view.frame,
+		listening: func(a string) {
+			view.mu.Lock()
+			view.metricsAddr = a
+			view.mu.Unlock()
+		},
 	}
 	cfg.Policy.TrackTimeout = 3 * time.Second
 
@@ -348,6 +353,8 @@ type demoView struct {
 	check    bool
 	subjects []demoSubject
 	camera   string // a live camera's device, "" for the replay
+
+	metricsAddr string
 
 	mu          sync.Mutex
 	enrolledIDs map[string]int
@@ -500,6 +507,9 @@ func (v *demoView) draw(broker string) {
 	fmt.Fprintf(&b, "  door:      %s\n", v.doorState)
 	fmt.Fprintf(&b, "  mqtt:      embedded broker %s, %d events received\n", broker, v.events)
 	fmt.Fprintf(&b, "  frames:    %d processed\n", v.frames)
+	if v.metricsAddr != "" {
+		fmt.Fprintf(&b, "  metrics:   http://%s/metrics and /healthz\n", v.metricsAddr)
+	}
 	fmt.Fprintf(&b, "  latency:   face frame (detect+embed) p50 %s ms, p95 %s ms; grants p50 %s ms (capture → door command)\n\n",
 		ms(percentile(v.faceLat, 0.5)), ms(percentile(v.faceLat, 0.95)), ms(percentile(v.grantLat, 0.5)))
 	b.WriteString("  decisions:\n")
