@@ -210,22 +210,11 @@ func (s *mqttSink) Publish(_ context.Context, typ string, data any) error {
 	return err
 }
 
-// Flush waits until the outbox is empty or ctx ends.
-func (s *mqttSink) Flush(ctx context.Context) error {
-	for s.ob.Len() > 0 {
-		select {
-		case <-s.ob.Notify():
-		case <-time.After(50 * time.Millisecond):
-		case <-ctx.Done():
-			return fmt.Errorf("%d events still queued: %w", s.ob.Len(), ctx.Err())
-		}
-	}
-	return nil
-}
-func (s *mqttSink) Close() error { return nil } // the outbox is closed by components.close
-// Connected is not exposed by mqtt.Device; an empty outbox is the best
-// available sign that events are getting through.
-func (s *mqttSink) Connected() bool { return s.ob.Len() == 0 }
+// Flush waits until every queued event has been acknowledged or ctx ends.
+func (s *mqttSink) Flush(ctx context.Context) error { return s.dev.Flush(ctx) }
+func (s *mqttSink) Close() error                    { return nil } // the outbox is closed by components.close
+// Connected reports whether the events connection to the broker is up.
+func (s *mqttSink) Connected() bool { return s.dev.Connected() }
 func (s *mqttSink) Depth() int      { return s.ob.Len() }
 
 // photoEmbedder adapts an infer pipeline to mqtt.Embedder.
