@@ -33,7 +33,7 @@ func init() {
 	})
 	register("synth-attack", command{
 		summary: "render a photo as a synthetic print/screen attack clip (frame_*.jpg)",
-		usage:   "synth-attack PHOTO -o DIR [--kind print|screen] [--border=true] [--frames 40] [--motion 1] [--seed N] [--size 640x480]",
+		usage:   "synth-attack PHOTO -o DIR [--kind print|screen] [--border=true] [--fill] [--frames 40] [--motion 1] [--seed N] [--size 640x480]",
 		run:     runSynthAttack,
 	})
 }
@@ -598,7 +598,8 @@ func runSynthAttack(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := newFlagSet("synth-attack", stderr)
 	out := fs.String("o", "", "output clip directory (created; frame_0001.jpg …)")
 	kind := fs.String("kind", "print", "medium: print or screen")
-	borderF := fs.Bool("border", true, "show the medium's edge and the room around it (false: photo fills the view)")
+	borderF := fs.Bool("border", true, "show the medium's edge and the room around it (false: the photo is extended by mirroring)")
+	fill := fs.Bool("fill", false, "with --border=false: enlarge the photo to cover the whole view (held close to the camera)")
 	frames := fs.Int("frames", 40, "number of frames")
 	fps := fs.Float64("fps", 15, "frame rate the motion is timed for")
 	motion := fs.Float64("motion", 1, "motion amplitude (1 typical hand-held tilting, 0.1 nearly still)")
@@ -623,7 +624,7 @@ func runSynthAttack(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("photo: %w", err)
 	}
 	clip, err := synthattack.Render(photo, synthattack.Options{
-		Kind: synthattack.Kind(*kind), Border: *borderF, Frames: *frames, FPS: *fps,
+		Kind: synthattack.Kind(*kind), Border: *borderF, Fill: *fill, Frames: *frames, FPS: *fps,
 		Width: w, Height: h, Motion: *motion, Seed: *seed,
 	})
 	if err != nil {

@@ -34,8 +34,13 @@ type Options struct {
 	Kind Kind
 	// Border shows the medium's edge (paper margin or screen bezel) and the
 	// room around it; false extends the photo by mirroring so no straight
-	// edge is visible (the attacker holds it close, edges outside the view).
+	// edge is visible. Mirroring puts half-mirrored copies of the face next
+	// to it; Fill avoids that.
 	Border bool
+	// Fill (with Border false) enlarges the photo until it covers the whole
+	// view, as when the attacker holds the print or screen close to the
+	// camera; pixels beyond the photo (at extreme poses) repeat its edge.
+	Fill bool
 	// Frames is the clip length (default 40) at FPS frames per second
 	// (default 15; only used to scale the motion).
 	Frames int
@@ -107,6 +112,8 @@ func newTexture(img image.Image) texture {
 	return t
 }
 
+func clampIdx(i, n int) int { return max(0, min(i, n-1)) }
+
 func mirror(i, n int) int {
 	p := 2 * n
 	i %= p
@@ -121,12 +128,15 @@ func mirror(i, n int) int {
 
 // at samples the texture bilinearly at pixel-index coordinates, mirroring
 // outside the photo.
-func (t texture) at(x, y float64) (float32, float32, float32) {
+func (t texture) at(x, y float64, clamp bool) (float32, float32, float32) {
 	x0, y0 := int(math.Floor(x)), int(math.Floor(y))
 	fx, fy := float32(x-float64(x0)), float32(y-float64(y0))
 	var c [3]float32
 	for k := 0; k < 4; k++ {
 		xx, yy := mirror(x0+k&1, t.w), mirror(y0+k>>1, t.h)
+		if clamp {
+			xx, yy = clampIdx(x0+k&1, t.w), clampIdx(y0+k>>1, t.h)
+		}
 		w := [4]float32{(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy}[k]
 		o := (yy*t.w + xx) * 3
 		c[0] += w * t.pix[o]
@@ -155,6 +165,11 @@ func Render(photo image.Image, o Options) ([]*image.RGBA, error) {
 	// The photo spans 45–70% of the frame width at rest.
 	z0 := 400.0 + rng.Float64()*150
 	span := (0.45 + 0.25*rng.Float64()) * float64(W)
+	if o.Fill && !o.Border {
+		// Cover the frame with a margin for the motion: 1.4× the side
+		// that needs the larger scale.
+		span = 1.4 * math.Max(float64(W), float64(H)*float64(tex.w)/float64(tex.h))
+	}
 	mmPerTex := span * z0 / f / float64(tex.w) // plane millimetres per photo pixel
 	tw, th := float64(tex.w)*mmPerTex, float64(tex.h)*mmPerTex
 
@@ -264,7 +279,7 @@ func Render(photo image.Image, o Options) ([]*image.RGBA, error) {
 				inMedium := math.Abs(u) <= tw/2+margin && math.Abs(v) <= th/2+margin
 				switch {
 				case wq > 0 && (inPhoto || !o.Border):
-					r, g, b := tex.at(u/mmPerTex+float64(tex.w)/2-0.5, v/mmPerTex+float64(tex.h)/2-0.5)
+					r, g, b := tex.at(u/mmPerTex+float64(tex.w)/2-0.5, v/mmPerTex+float64(tex.h)/2-0.5, o.Fill)
 					c = [3]float64{float64(r), float64(g), float64(b)}
 					for k := range c {
 						c[k] = (gammaLUT[int(math.Max(0, math.Min(255, c[k]))*4+0.5)]*contrast + offset) * tint[k]

@@ -91,3 +91,23 @@ func TestRenderRejectsBadOptions(t *testing.T) {
 		t.Error("4×4 photo accepted")
 	}
 }
+
+// TestRenderFill: with Fill the photo covers the whole view, so the frame
+// holds no pixel of the background or the bezel.
+func TestRenderFill(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 40, 50))
+	for i := range img.Pix {
+		img.Pix[i] = 200
+	}
+	f, err := Render(img, Options{Kind: Print, Fill: true, Frames: 2, Width: 160, Height: 120, Seed: 4, Motion: 1.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n, fr := range f {
+		for i := 0; i < len(fr.Pix); i += 4 {
+			if fr.Pix[i] < 120 { // print contrast maps 200 to >= 170; noise is a few levels
+				t.Fatalf("frame %d pixel %d = %d: background or border visible with Fill", n, i/4, fr.Pix[i])
+			}
+		}
+	}
+}
