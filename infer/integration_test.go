@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -174,8 +175,10 @@ func TestFullRangeDetector(t *testing.T) {
 func BenchmarkProcess(b *testing.B) {
 	dev := testfaces.Dir(b, "dev")
 	cfg := Config{
-		DetectorModel: testfaces.Model(b, "face_detection_short_range.tflite"),
-		EmbedderModel: testfaces.Model(b, "MobileFaceNet.tflite"),
+		DetectorModel:   testfaces.Model(b, "face_detection_short_range.tflite"),
+		EmbedderModel:   testfaces.Model(b, "MobileFaceNet.tflite"),
+		SingleEmbedding: os.Getenv("BENCH_SINGLE") != "",
+		Threads:         2,
 	}
 	m, err := LoadModels(cfg)
 	if err != nil {

@@ -89,6 +89,7 @@ type conv struct {
 	direct      bool // 1×1, stride 1, no padding: A is the input itself
 	tile        int  // output pixels per im2col tile
 	batch       int  // current batch index during eval
+	threads     int
 }
 
 func opIndexOf(ip *Interpreter, op *opDef) int {
@@ -105,7 +106,7 @@ func newConv(ip *Interpreter, op *opDef) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &conv{opIndex: opIndexOf(ip, op), in: in[0], w: in[1], out: out[0], o: op.opts}
+	k := &conv{opIndex: opIndexOf(ip, op), in: in[0], w: in[1], out: out[0], o: op.opts, threads: ip.threads}
 	if k.lo, k.hi, err = actRange(op.opts.activation); err != nil {
 		return nil, err
 	}
@@ -137,6 +138,15 @@ func (k *conv) prepare() (int, error) {
 	k.direct = k.kh == 1 && k.kw == 1 && k.o.strideH == 1 && k.o.strideW == 1 && k.padT == 0 && k.padL == 0
 	K := k.kh * k.kw * k.c
 	k.tile = min(max(16384/max(K, 1), mr*4), 256) &^ (mr - 1)
+	if k.threads > 1 {
+		// Late layers have few output pixels (7×7 in MobileFaceNet): cut
+		// them into at least two tiles per thread so every worker has
+		// work. Each output is computed the same way whatever the tile.
+		M := k.oh * k.ow
+		want := (M + 2*k.threads - 1) / (2 * k.threads)
+		want = (want + mr - 1) &^ (mr - 1)
+		k.tile = max(min(k.tile, want), mr)
+	}
 	scratch := 0
 	if !k.direct {
 		scratch = k.tile * K

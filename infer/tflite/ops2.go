@@ -534,11 +534,63 @@ func (k *prelu) prepare() (int, error) {
 	return 0, nil
 }
 
-func (k *prelu) eval(*Interpreter) {
-	// Walk like binary, but with the PReLU formula.
+func (k *prelu) eval(ip *Interpreter) {
 	if k.out.n == 0 {
 		return
 	}
+	b := k.bc
+	if b.rank == 2 && k.out.n >= 1<<14 {
+		// [rows, channels]: rows are independent, split them.
+		ip.parallel(k, b.dims[0])
+		return
+	}
+	if b.rank == 1 {
+		k.rows(0, 1)
+		return
+	}
+	k.walk()
+}
+
+// runRange computes rows [lo,hi) of a rank-2 PRELU.
+func (k *prelu) runRange(_ *Interpreter, _, lo, hi int) { k.rows(lo, hi) }
+
+// rows computes outer rows [lo,hi) when the broadcast walk has rank ≤ 2.
+func (k *prelu) rows(lo, hi int) {
+	b := k.bc
+	r := b.rank
+	inner := b.dims[r-1]
+	ia, ib := b.sa[r-1], b.sb[r-1]
+	var sa0, sb0 int
+	if r == 2 {
+		sa0, sb0 = b.sa[0], b.sb[0]
+	}
+	for row := lo; row < hi; row++ {
+		k.row(k.in.f32[row*sa0:], k.alpha.f32[row*sb0:], k.out.f32[row*inner:(row+1)*inner], ia, ib)
+	}
+}
+
+func (k *prelu) row(x, a, o []float32, ia, ib int) {
+	if ia == 1 && ib == 1 {
+		x, a := x[:len(o)], a[:len(o)]
+		for i, v := range x {
+			if v < 0 {
+				v *= a[i]
+			}
+			o[i] = v
+		}
+		return
+	}
+	for i := range o {
+		v := x[i*ia]
+		if v < 0 {
+			v *= a[i*ib]
+		}
+		o[i] = v
+	}
+}
+
+// walk is the general N-D broadcast walk.
+func (k *prelu) walk() {
 	b := k.bc
 	r := b.rank
 	inner := b.dims[r-1]
@@ -546,27 +598,7 @@ func (k *prelu) eval(*Interpreter) {
 	var idx [maxRank]int
 	offA, offB, offO := 0, 0, 0
 	for {
-		x := k.in.f32[offA:]
-		a := k.alpha.f32[offB:]
-		o := k.out.f32[offO : offO+inner]
-		if ia == 1 && ib == 1 {
-			x, a := x[:len(o)], a[:len(o)]
-			for i, v := range x {
-				if v < 0 {
-					v *= a[i]
-				}
-				o[i] = v
-			}
-		} else {
-			for i := range o {
-				v := x[i*ia]
-				if v >= 0 {
-					o[i] = v
-				} else {
-					o[i] = v * a[i*ib]
-				}
-			}
-		}
+		k.row(k.in.f32[offA:], k.alpha.f32[offB:], k.out.f32[offO:offO+inner], ia, ib)
 		offO += inner
 		d := r - 2
 		for ; d >= 0; d-- {
