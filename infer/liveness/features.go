@@ -276,7 +276,7 @@ func borderSides(img *image.RGBA, m *Mesh) (sides int, support float64) {
 	for _, v := range found {
 		if v > 0 {
 			sides++
-			// 5 votes per pixel (±2 angle bins) can land in one bin; count length once.
+			// Each edge pixel adds at most one vote to a bin, so votes ≈ edge length.
 			sup += v / (size * scale)
 		}
 	}
