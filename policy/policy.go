@@ -102,7 +102,7 @@ func Defaults() Config {
 		K:               2,
 		N:               3,
 		MaxFrames:       10,
-		Threshold:       0.69,
+		Threshold:       0.70,
 		Margin:          0.05,
 		LivenessTimeout: 3 * time.Second,
 		TrackTimeout:    time.Second,

@@ -53,7 +53,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	plot := fs.String("plot", "", "write a ROC curve PNG (log FAR axis) to this file")
 	threads := fs.Int("threads", 1, "images processed in parallel (one interpreter set each)")
 	variantName := fs.String("variant", "aligned", "face crop: aligned (eyes + mouth centre onto the ArcFace template, the daemon's default), aligned4 (eyes, nose tip, mouth), crop (naive square crop, no alignment)")
-	flip := fs.Bool("flip", true, "add the mirrored face's embedding before normalising")
+	flip := fs.Bool("flip", false, "add the mirrored face's embedding before normalising (the daemon does not by default; the shipped calibration is without)")
 	models := fs.String("models", "models", "directory with the .tflite model files")
 	fullRange := fs.Bool("full-range", false, "also run face_detection_full_range.tflite on images where short-range finds nothing")
 	matchThr := fs.Float64("match-threshold", 0, "cosine threshold for the 1:N estimate (default: the shipped default match threshold)")

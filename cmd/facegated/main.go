@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -28,6 +29,7 @@ import (
 type options struct {
 	configPath  string
 	checkConfig bool
+	cpuProfile  string
 	demo        demoOptions
 }
 
@@ -37,6 +39,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.configPath, "config", DefaultConfigPath, "config file (YAML)")
 	fs.BoolVar(&o.checkConfig, "check-config", false, "validate the config file and exit")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile to this file (for performance work)")
 	fs.BoolVar(&o.demo.enabled, "demo", false, "run the self-contained demo (embedded broker, replay camera, simulated door)")
 	fs.BoolVar(&o.demo.check, "check", false, "with -demo: no terminal view; print one line per decision and fail unless the enrolled face was granted and the stranger denied")
 	fs.IntVar(&o.demo.frames, "frames", 0, "with -demo: stop after this many frames (0: -check shows every face twice, 144 frames with the demo faces; otherwise run until Ctrl-C)")
@@ -65,6 +68,18 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "facegated: cpuprofile:", err)
+			os.Exit(2)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "facegated: cpuprofile:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	if o.demo.enabled {
 		err = runDemo(ctx, o.demo, os.Stdout, os.Stderr)
