@@ -5,7 +5,7 @@ GO ?= go
 MODELS ?= models
 
 .PHONY: all build models setup test check golden golden-check vmtest zeroloss \
-        demo demo-check package bench cross fuzz-seeds
+        demo demo-check package bench bench-pipeline cross
 
 all: build
 
@@ -66,3 +66,6 @@ package: models
 
 bench: models
 	bash bench/tflite.sh
+
+bench-pipeline: models
+	bash bench/pipeline.sh
