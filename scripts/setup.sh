@@ -4,7 +4,7 @@
 # something is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
-mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' apt-packages.txt)
+mapfile -t pkgs < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e 's/^[[:space:]]*//' -e '/^$/d' apt-packages.txt)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
