@@ -98,6 +98,13 @@ type StillnessConfig struct {
 	Still float64 `yaml:"still"`
 	// Moving is the value at or above which the face visibly changes.
 	Moving float64 `yaml:"moving"`
+	// Jump is the 1−NCC between two consecutive crops above which they are
+	// taken to show different faces (the track switched, or the mesh lost
+	// the face): the window restarts so evidence never mixes two faces.
+	// 2 (the default, the largest possible 1−NCC) turns it off: at 0.3 it
+	// refused one more synthetic attack (1/227 instead of 2/227) but also
+	// one live clip (a fast head turn), see docs/liveness.md.
+	Jump float64 `yaml:"jump"`
 }
 
 // BorderConfig tunes the border cue.
@@ -130,7 +137,7 @@ func DefaultConfig() Config {
 		Timeout:   4 * time.Second,
 		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.035, Attack: 0.008, MinPairs: 3, MinIOD: 30},
 		Blink:     BlinkConfig{Drop: 0.35, Recover: 0.15, MaxDuration: 700 * time.Millisecond},
-		Stillness: StillnessConfig{Still: 0.002, Moving: 0.01},
+		Stillness: StillnessConfig{Still: 0.002, Moving: 0.01, Jump: 2},
 		Border:    BorderConfig{MinSides: 3, Fraction: 0.5},
 		IR:        IRConfig{MinBrightness: 0.5, MinTexture: 0.02},
 	}
@@ -170,6 +177,7 @@ func (c Config) WithDefaults() Config {
 	}
 	def(&c.Stillness.Still, d.Stillness.Still)
 	def(&c.Stillness.Moving, d.Stillness.Moving)
+	def(&c.Stillness.Jump, d.Stillness.Jump)
 	if c.Border.MinSides == 0 {
 		c.Border.MinSides = d.Border.MinSides
 	}
@@ -213,6 +221,8 @@ func (c Config) Validate() error {
 		return bad("blink.max_duration", c.Blink.MaxDuration, "must be positive")
 	case c.Stillness.Still < 0 || c.Stillness.Still > c.Stillness.Moving:
 		return bad("stillness.still", c.Stillness.Still, fmt.Sprintf("must be in [0, stillness.moving (%v)]", c.Stillness.Moving))
+	case c.Stillness.Jump <= c.Stillness.Moving || c.Stillness.Jump > 2:
+		return bad("stillness.jump", c.Stillness.Jump, fmt.Sprintf("must be above stillness.moving (%v) and at most 2", c.Stillness.Moving))
 	case c.Border.MinSides < 1 || c.Border.MinSides > 4:
 		return bad("border.min_sides", c.Border.MinSides, "must be 1..4")
 	case c.Border.Fraction <= 0 || c.Border.Fraction > 1:

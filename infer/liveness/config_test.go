@@ -33,6 +33,7 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"blink:\n  drop: 1.5", "liveness.blink.drop"},
 		{"blink:\n  recover: 0.5", "liveness.blink.recover"},
 		{"stillness:\n  still: 0.5", "liveness.stillness.still"},
+		{"stillness:\n  jump: 0.005", "liveness.stillness.jump"},
 		{"border:\n  min_sides: 7", "liveness.border.min_sides"},
 		{"ir:\n  min_texture: -1", "liveness.ir.min_texture"},
 		{"colour: red", "colour"},  // unknown key

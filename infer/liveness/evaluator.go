@@ -103,6 +103,7 @@ type Evaluator struct {
 	started  bool
 	blinked  bool
 	planar3D bool
+	jumps    int // window restarts because consecutive crops showed different faces
 	final    *Decision
 }
 
@@ -178,6 +179,15 @@ func (e *Evaluator) push(o Observation) {
 		prev := e.frames[n-1]
 		if prev.crop != nil && rec.crop != nil {
 			rec.diff = cropDifference(prev.crop, rec.crop)
+			if rec.diff > e.cfg.Stillness.Jump {
+				// Not the same face as the previous frame: start over.
+				e.frames = e.frames[:0]
+				e.blinked, e.planar3D = false, false
+				e.jumps++
+				rec.diff = math.NaN()
+				e.frames = append(e.frames, rec)
+				return
+			}
 		}
 		seen := map[int]bool{}
 		for _, lag := range pairLags {

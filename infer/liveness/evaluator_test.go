@@ -178,3 +178,54 @@ func TestFaceCutByFrameEdgeAddsNoEvidence(t *testing.T) {
 		t.Errorf("whole face in frame: %d frames in window, want %d", d.Frames, len(obs))
 	}
 }
+
+func TestJumpRestartsWindow(t *testing.T) {
+	obs := clip(12, 1, false, -1)
+	// A smooth scene and its negative: frames alternate between them after
+	// frame 6, as when a track swaps between two different faces.
+	mk := func(neg bool) *image.RGBA {
+		img := image.NewRGBA(image.Rect(0, 0, 640, 480))
+		for y := 0; y < 480; y++ {
+			for x := 0; x < 640; x++ {
+				v := 128 + 60*math.Sin(float64(x)/23) + 60*math.Cos(float64(y)/31)
+				if neg {
+					v = 255 - v
+				}
+				o := img.PixOffset(x, y)
+				img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = uint8(v), uint8(v), uint8(v), 255
+			}
+		}
+		return img
+	}
+	a, b := mk(false), mk(true)
+	ev, _ := NewEvaluator(Config{Stillness: StillnessConfig{Jump: 0.3}}, Visible)
+	var d Decision
+	for i, o := range obs {
+		o.Frame = a
+		if i >= 6 && i%2 == 1 {
+			o.Frame = b
+		}
+		d = ev.Add(o)
+		if i < 6 && d.Frames != i+1 {
+			t.Fatalf("frame %d: %d frames in window before any jump, want %d", i, d.Frames, i+1)
+		}
+		if i >= 7 && d.Frames != 1 {
+			t.Fatalf("frame %d: %d frames in window after a face jump, want 1 (restart)", i, d.Frames)
+		}
+	}
+	if ev.jumps == 0 {
+		t.Error("no jump counted")
+	}
+	// Off by default: the same frames fill the window.
+	ev, _ = NewEvaluator(Config{}, Visible)
+	for i, o := range obs {
+		o.Frame = a
+		if i >= 6 && i%2 == 1 {
+			o.Frame = b
+		}
+		d = ev.Add(o)
+	}
+	if d.Frames != len(obs) || ev.jumps != 0 {
+		t.Errorf("default config: %d frames, %d jumps; want %d frames, no jumps", d.Frames, ev.jumps, len(obs))
+	}
+}

@@ -56,8 +56,13 @@ func cropDifference(a, b []float32) float64 {
 		saa += da * da
 		sbb += db * db
 	}
-	if saa == 0 || sbb == 0 {
-		if saa == sbb {
+	// A flat crop (variance below 1e-4 grey levels², i.e. rounding noise)
+	// has no pattern to correlate: two flat crops are the same, a flat and a
+	// textured one are not.
+	n := float64(len(a))
+	flatA, flatB := saa/n < 1e-4, sbb/n < 1e-4
+	if flatA || flatB {
+		if flatA && flatB {
 			return 0
 		}
 		return 1
