@@ -104,12 +104,13 @@ func Defaults() Config {
 		MaxFrames:       10,
 		Threshold:       0.70,
 		Margin:          0.05,
-		LivenessTimeout: 3 * time.Second,
-		TrackTimeout:    time.Second,
-		FreeAttempts:    3,
-		Backoff:         MinBackoff,
-		MaxBackoff:      15 * time.Minute,
-		ResetAfter:      15 * time.Minute,
+		LivenessTimeout: 4 * time.Second, // liveness.DefaultConfig's Timeout: one live clip needed 4 s
+
+		TrackTimeout: time.Second,
+		FreeAttempts: 3,
+		Backoff:      MinBackoff,
+		MaxBackoff:   15 * time.Minute,
+		ResetAfter:   15 * time.Minute,
 	}
 }
 
@@ -127,7 +128,7 @@ func (c Config) Validate() error {
 	case c.Margin < 0 || c.Margin >= 1:
 		return fmt.Errorf("policy.margin: %g is out of range: use 0 <= margin < 1, e.g. 0.05", c.Margin)
 	case c.LivenessTimeout <= 0:
-		return fmt.Errorf("policy.liveness_timeout: %v must be positive, e.g. 3s", c.LivenessTimeout)
+		return fmt.Errorf("policy.liveness_timeout: %v must be positive, e.g. 4s", c.LivenessTimeout)
 	case c.TrackTimeout <= 0:
 		return fmt.Errorf("policy.track_timeout: %v must be positive, e.g. 1s", c.TrackTimeout)
 	case c.FreeAttempts < 1:

@@ -116,7 +116,7 @@ func TestConsensus(t *testing.T) {
 			{0, 1, "alice", 0.7, 0.1, "", LivenessPending},
 			{33, 1, "alice", 0.7, 0.1, "", LivenessPending},
 			{1000, 1, "alice", 0.7, 0.1, "", LivenessPending},
-			{3033, 1, "alice", 0.7, 0.1, "", LivenessPending},
+			{4033, 1, "alice", 0.7, 0.1, "", LivenessPending},
 		}, []string{"denied-liveness:alice"}},
 		{"liveness evaluator timeout", []frame{
 			{0, 1, "alice", 0.7, 0.1, "", LivenessPending},

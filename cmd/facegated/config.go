@@ -238,6 +238,9 @@ func (c Config) Validate() error {
 	if c.Liveness.Mode != liveness.ModeOff && c.FaceMeshModel == "" {
 		errs = append(errs, fmt.Errorf("face_mesh_model: empty while liveness.mode is %s: name face_landmark.tflite or set liveness.mode: off", c.Liveness.Mode))
 	}
+	if c.Liveness.Mode != liveness.ModeOff && c.Policy.LivenessTimeout < c.Liveness.Timeout {
+		errs = append(errs, fmt.Errorf("policy.liveness_timeout: %v is shorter than liveness.timeout %v: the policy would refuse a face before liveness has had its time; use at least %v", c.Policy.LivenessTimeout, c.Liveness.Timeout, c.Liveness.Timeout))
+	}
 	if c.MQTT.Device != c.Device.ID || c.MQTT.Site != c.Device.Site {
 		errs = append(errs, fmt.Errorf("mqtt.device/mqtt.site: %q/%q differ from device.id/device.site %q/%q: leave them out (they default to device.*)", c.MQTT.Device, c.MQTT.Site, c.Device.ID, c.Device.Site))
 	}
