@@ -270,8 +270,14 @@ func (k *binop) prepare() (int, error) {
 	return 0, nil
 }
 
-func (k *binop) eval(*Interpreter) {
+func (k *binop) eval(ip *Interpreter) {
 	if k.out.n == 0 {
+		return
+	}
+	if k.rank == 1 && k.out.n >= 1<<14 && ip != nil && ip.pool != nil {
+		// Same-shape or scalar-broadcast operands (residual ADDs): split
+		// the range into blocks over the workers.
+		ip.parallel(k, (k.out.n+binBlock-1)/binBlock)
 		return
 	}
 	r := k.rank
@@ -300,6 +306,16 @@ func (k *binop) eval(*Interpreter) {
 			return
 		}
 	}
+}
+
+// binBlock is the number of elements per work item of a parallel binop.
+const binBlock = 4096
+
+// runRange computes blocks [lo,hi) of a rank-1 binop.
+func (k *binop) runRange(_ *Interpreter, _, lo, hi int) {
+	ia, ib := k.sa[0], k.sb[0]
+	o0, o1 := lo*binBlock, min(hi*binBlock, k.out.n)
+	k.row(k.a.f32[o0*ia:], k.b.f32[o0*ib:], ia, ib, o0, o1-o0)
 }
 
 // row computes n outputs from a (stride ia: 0 or 1) and b (stride ib).
