@@ -15,7 +15,7 @@ import (
 // number of A rows one call computes.
 const (
 	nr = 4
-	mr = 4
+	mr = 2
 )
 
 // packedWeights are an op's weights in the layout its kernel reads.
