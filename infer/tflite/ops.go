@@ -280,17 +280,28 @@ func (k *binop) eval(ip *Interpreter) {
 		ip.parallel(k, (k.out.n+binBlock-1)/binBlock)
 		return
 	}
-	r := k.rank
-	inner := k.dims[r-1]
-	ia, ib := k.sa[r-1], k.sb[r-1]
+	k.walk(k)
+}
+
+// rower computes one innermost row of a broadcast walk: n outputs from
+// a[i*ia] and b[i*ib] into output offset o.
+type rower interface {
+	row(a, b []float32, ia, ib, o, n int)
+}
+
+// walk visits the broadcast's innermost rows in order, an odometer over
+// the outer dimensions, and hands each to r.
+func (k *binop) walk(r rower) {
+	rank := k.rank
+	inner := k.dims[rank-1]
+	ia, ib := k.sa[rank-1], k.sb[rank-1]
 	var idx [maxRank]int
 	offA, offB, offO := 0, 0, 0
 	a, b := k.a.f32, k.b.f32
 	for {
-		k.row(a[offA:], b[offB:], ia, ib, offO, inner)
+		r.row(a[offA:], b[offB:], ia, ib, offO, inner)
 		offO += inner
-		// odometer over the outer dims
-		d := r - 2
+		d := rank - 2
 		for ; d >= 0; d-- {
 			idx[d]++
 			offA += k.sa[d]

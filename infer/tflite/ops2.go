@@ -548,7 +548,7 @@ func (k *prelu) eval(ip *Interpreter) {
 		k.rows(0, 1)
 		return
 	}
-	k.walk()
+	b.walk(k)
 }
 
 // runRange computes rows [lo,hi) of a rank-2 PRELU.
@@ -565,11 +565,13 @@ func (k *prelu) rows(lo, hi int) {
 		sa0, sb0 = b.sa[0], b.sb[0]
 	}
 	for row := lo; row < hi; row++ {
-		k.row(k.in.f32[row*sa0:], k.alpha.f32[row*sb0:], k.out.f32[row*inner:(row+1)*inner], ia, ib)
+		k.row(k.in.f32[row*sa0:], k.alpha.f32[row*sb0:], ia, ib, row*inner, inner)
 	}
 }
 
-func (k *prelu) row(x, a, o []float32, ia, ib int) {
+// row implements rower: out = x where x ≥ 0, else x·alpha.
+func (k *prelu) row(x, a []float32, ia, ib, off, n int) {
+	o := k.out.f32[off : off+n]
 	if ia == 1 && ib == 1 {
 		x, a := x[:len(o)], a[:len(o)]
 		for i, v := range x {
@@ -586,34 +588,5 @@ func (k *prelu) row(x, a, o []float32, ia, ib int) {
 			v *= a[i*ib]
 		}
 		o[i] = v
-	}
-}
-
-// walk is the general N-D broadcast walk.
-func (k *prelu) walk() {
-	b := k.bc
-	r := b.rank
-	inner := b.dims[r-1]
-	ia, ib := b.sa[r-1], b.sb[r-1]
-	var idx [maxRank]int
-	offA, offB, offO := 0, 0, 0
-	for {
-		k.row(k.in.f32[offA:], k.alpha.f32[offB:], k.out.f32[offO:offO+inner], ia, ib)
-		offO += inner
-		d := r - 2
-		for ; d >= 0; d-- {
-			idx[d]++
-			offA += b.sa[d]
-			offB += b.sb[d]
-			if idx[d] < b.dims[d] {
-				break
-			}
-			offA -= b.sa[d] * b.dims[d]
-			offB -= b.sb[d] * b.dims[d]
-			idx[d] = 0
-		}
-		if d < 0 {
-			return
-		}
 	}
 }
