@@ -59,24 +59,11 @@ func modelInfo(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usageError("model info takes one model file")
 	}
-	m, err := tflite.Load(pos[0])
-	if err != nil {
-		return err
-	}
-	ip, err := tflite.NewInterpreter(m, tflite.Options{})
+	m, ip, err := openModel(pos[0], 1, *shape)
 	if err != nil {
 		return err
 	}
 	defer ip.Close()
-	if *shape != "" {
-		s, err := parseShape(*shape)
-		if err != nil {
-			return usageError("%v", err)
-		}
-		if err := ip.ResizeInput(0, s); err != nil {
-			return err
-		}
-	}
 	fmt.Fprintf(stdout, "model: %s\n", m.Name())
 	if d := m.Description(); d != "" {
 		fmt.Fprintf(stdout, "description: %s\n", d)
@@ -111,6 +98,33 @@ func modelInfo(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// openModel loads a model and creates an interpreter, resizing input 0 to
+// shape ("1,112,112,3") when shape is not empty.
+func openModel(path string, threads int, shape string) (*tflite.Model, *tflite.Interpreter, error) {
+	var dims []int
+	if shape != "" {
+		var err error
+		if dims, err = parseShape(shape); err != nil {
+			return nil, nil, usageError("%v", err)
+		}
+	}
+	m, err := tflite.Load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	ip, err := tflite.NewInterpreter(m, tflite.Options{Threads: threads})
+	if err != nil {
+		return nil, nil, err
+	}
+	if dims != nil {
+		if err := ip.ResizeInput(0, dims); err != nil {
+			ip.Close()
+			return nil, nil, err
+		}
+	}
+	return m, ip, nil
+}
+
 // benchResult is the JSON form of `facegate model bench --json`.
 type benchResult struct {
 	Model        string  `json:"model"`
@@ -140,24 +154,11 @@ func modelBench(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *runs < 1 || *threads < 1 || *warmup < 0 {
 		return usageError("--runs and --threads must be at least 1, --warmup at least 0")
 	}
-	m, err := tflite.Load(pos[0])
-	if err != nil {
-		return err
-	}
-	ip, err := tflite.NewInterpreter(m, tflite.Options{Threads: *threads})
+	m, ip, err := openModel(pos[0], *threads, *shape)
 	if err != nil {
 		return err
 	}
 	defer ip.Close()
-	if *shape != "" {
-		s, err := parseShape(*shape)
-		if err != nil {
-			return usageError("%v", err)
-		}
-		if err := ip.ResizeInput(0, s); err != nil {
-			return err
-		}
-	}
 	// Deterministic input in [-1, 1) for every float input.
 	for i := 0; i < ip.NumInputs(); i++ {
 		in := ip.Input(i).Float32s()
