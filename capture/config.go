@@ -38,7 +38,18 @@ type Config struct {
 	Path string `yaml:"path"`
 	// Loop restarts a replay at its end instead of returning io.EOF.
 	Loop bool `yaml:"loop"`
+
+	// Spectrum is what the camera sees: "visible" (default, an ordinary
+	// colour camera) or "ir" (a monochrome camera behind an IR-pass filter
+	// with IR illumination). Liveness uses it to enable its infrared cue.
+	Spectrum string `yaml:"spectrum"`
 }
+
+// Camera spectra (Config.Spectrum).
+const (
+	SpectrumVisible = "visible"
+	SpectrumIR      = "ir"
+)
 
 // Pin names the camera a deployment expects, as `facegate cameras` prints
 // it. Empty fields are not checked; non-empty ones must match exactly.
@@ -70,6 +81,9 @@ func (c Config) WithDefaults() Config {
 	if c.Backend == "" {
 		c.Backend = "v4l2"
 	}
+	if c.Spectrum == "" {
+		c.Spectrum = SpectrumVisible
+	}
 	if c.Backend == "v4l2" && c.Device == "" {
 		c.Device = "/dev/video0"
 	}
@@ -95,6 +109,11 @@ func (c Config) Validate() error {
 	var errs []error
 	bad := func(field string, value any, fix string) {
 		errs = append(errs, fmt.Errorf("camera.%s %v: %s", field, value, fix))
+	}
+	switch c.Spectrum {
+	case "", SpectrumVisible, SpectrumIR:
+	default:
+		bad("spectrum", fmt.Sprintf("%q", c.Spectrum), "use visible (a colour camera) or ir (an infrared camera)")
 	}
 	if _, ok := backends[c.Backend]; !ok {
 		bad("backend", fmt.Sprintf("%q", c.Backend), "unknown backend; use one of "+strings.Join(Backends(), ", "))

@@ -36,9 +36,6 @@ type Config struct {
 	StateDir string `yaml:"state_dir"`
 	// Camera selects and tunes the frame source.
 	Camera capture.Config `yaml:"camera"`
-	// CameraSpectrum is visible or ir (an infrared camera enables the
-	// liveness infrared cue).
-	CameraSpectrum liveness.Spectrum `yaml:"camera_spectrum"`
 	// Infer names the model files and the detection and quality settings.
 	Infer infer.Config `yaml:"infer"`
 	// FaceMeshModel is face_landmark.tflite, used by liveness.
@@ -107,15 +104,14 @@ func defaultPolicy() policy.Config {
 // defaultConfig returns every default; the file is decoded on top of it.
 func defaultConfig() Config {
 	return Config{
-		StateDir:       "/var/lib/facegate",
-		Camera:         capture.Config{Backend: "v4l2"}.WithDefaults(),
-		CameraSpectrum: liveness.Visible,
-		Infer:          defaultInfer(),
-		FaceMeshModel:  filepath.Join(ModelDir, "face_landmark.tflite"),
-		Liveness:       liveness.DefaultConfig(),
-		Gallery:        gallery.Config{Path: "gallery.db", KeyFile: "gallery.key"},
-		Policy:         defaultPolicy(),
-		Door:           door.Defaults(),
+		StateDir:      "/var/lib/facegate",
+		Camera:        capture.Config{Backend: "v4l2"}.WithDefaults(),
+		Infer:         defaultInfer(),
+		FaceMeshModel: filepath.Join(ModelDir, "face_landmark.tflite"),
+		Liveness:      liveness.DefaultConfig(),
+		Gallery:       gallery.Config{Path: "gallery.db", KeyFile: "gallery.key"},
+		Policy:        defaultPolicy(),
+		Door:          door.Defaults(),
 		MQTT: mqtt.Config{StatePath: "mqtt-state.db", Outbox: mqtt.OutboxConfig{Path: "outbox.db"},
 			CAFile: "/etc/facegate/ca.pem", CertFile: "/etc/facegate/device.crt", KeyFile: "/etc/facegate/device.key"},
 		Metrics: MetricsConfig{Listen: "127.0.0.1:9464"},
@@ -229,11 +225,6 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log.level: %q is unknown: use debug, info, warn or error", c.Log.Level))
-	}
-	switch c.CameraSpectrum {
-	case liveness.Visible, liveness.Infrared:
-	default:
-		errs = append(errs, fmt.Errorf("camera_spectrum: %q is unknown: use %s or %s", c.CameraSpectrum, liveness.Visible, liveness.Infrared))
 	}
 	if c.Liveness.Mode != liveness.ModeOff && c.FaceMeshModel == "" {
 		errs = append(errs, fmt.Errorf("face_mesh_model: empty while liveness.mode is %s: name face_landmark.tflite or set liveness.mode: off", c.Liveness.Mode))

@@ -54,7 +54,7 @@ func TestParseConfig(t *testing.T) {
 		{"relative state dir", minimal + "state_dir: var/lib\n", []string{`state_dir: "var/lib"`}},
 		{"camera backend", minimal + "camera: {backend: usb}\n", []string{"camera.backend"}},
 		{"liveness mode", minimal + "liveness: {mode: maybe}\n", []string{"liveness"}},
-		{"spectrum", minimal + "camera_spectrum: uv\n", []string{`camera_spectrum: "uv"`}},
+		{"spectrum", minimal + "camera:\n  spectrum: uv\n", []string{`camera.spectrum "uv"`}},
 		{"mqtt device differs", strings.Replace(minimal, "mqtt:\n", "mqtt:\n  device: other\n", 1), []string{"mqtt.device/mqtt.site"}},
 		{"not yaml", "device: [", []string{"not valid YAML"}},
 		{"two documents", minimal + "---\ndevice: {id: x}\n", []string{"more than one YAML document"}},

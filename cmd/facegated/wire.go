@@ -264,11 +264,12 @@ func newLivenessJudge(cfg Config) (*meshJudge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("face_mesh_model: %w", err)
 	}
-	if _, err := liveness.NewEvaluator(cfg.Liveness, cfg.CameraSpectrum); err != nil {
+	spectrum := liveness.Spectrum(cfg.Camera.Spectrum)
+	if _, err := liveness.NewEvaluator(cfg.Liveness, spectrum); err != nil {
 		fm.Close()
 		return nil, err
 	}
-	return &meshJudge{cfg: cfg.Liveness, spectrum: cfg.CameraSpectrum, mesh: fm, evals: map[uint64]*liveness.Evaluator{}}, nil
+	return &meshJudge{cfg: cfg.Liveness, spectrum: spectrum, mesh: fm, evals: map[uint64]*liveness.Evaluator{}}, nil
 }
 
 func (j *meshJudge) close() { j.mesh.Close() }
