@@ -13,12 +13,13 @@ import (
 
 	"github.com/facegate/facegate/infer"
 	"github.com/facegate/facegate/infer/eval"
+	"github.com/facegate/facegate/infer/tflite"
 )
 
 func init() {
 	register("eval", command{
 		summary: "measure face verification accuracy on a folder of labelled images",
-		usage: "eval DIR [--pairs FILE] [--json] [--plot roc.png] [--threads N] [--variant aligned|aligned4|crop] [--flip=true|false]\n" +
+		usage: "eval DIR [--pairs FILE] [--json] [--plot roc.png] [--threads N] [--variant aligned|aligned4|crop|mesh|mesh5] [--flip=true|false]\n" +
 			"             [--models DIR] [--full-range] [--match-threshold T] [--calibration-out FILE] [--scores-out FILE]\n\n" +
 			"DIR holds DIR/<identity>/<image>. Without --pairs every genuine and impostor pair is scored;\n" +
 			"with --pairs, an LFW pairs.txt (files DIR/<name>/<name>_<nnnn>.jpg) and its 10-fold accuracy.",
@@ -52,7 +53,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	plot := fs.String("plot", "", "write a ROC curve PNG (log FAR axis) to this file")
 	threads := fs.Int("threads", 1, "images processed in parallel (one interpreter set each)")
-	variantName := fs.String("variant", "aligned", "face crop: aligned (eyes + mouth centre onto the ArcFace template, the daemon's default), aligned4 (eyes, nose tip, mouth), crop (naive square crop, no alignment)")
+	variantName := fs.String("variant", "aligned", "face crop: aligned (eyes + mouth centre onto the ArcFace template, the daemon's default), aligned4 (eyes, nose tip, mouth), crop (naive square crop, no alignment), mesh (face-mesh eye centres and mouth corners onto the ArcFace template; needs face_landmark.tflite), mesh5 (mesh plus the mesh nose tip)")
 	flip := fs.Bool("flip", false, "add the mirrored face's embedding before normalising (the daemon does not by default; the shipped calibration is without)")
 	models := fs.String("models", "models", "directory with the .tflite model files")
 	fullRange := fs.Bool("full-range", false, "also run face_detection_full_range.tflite on images where short-range finds nothing")
@@ -118,6 +119,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	opts := eval.EmbedOptions{Config: cfg, Models: m, Variant: variant, Flip: *flip, Workers: *threads}
+	if variant == eval.Mesh || variant == eval.Mesh5 {
+		if opts.MeshModel, err = tflite.Load(filepath.Join(*models, "face_landmark.tflite")); err != nil {
+			return fmt.Errorf("face mesh model: %w (run `make models` or pass --models)", err)
+		}
+	}
 	bar := newProgress(stderr)
 	if bar != nil {
 		opts.Progress = bar.update
@@ -128,6 +134,15 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if err != nil {
 		return err
+	}
+	if opts.MeshModel != nil {
+		n := 0
+		for _, r := range res {
+			if r.MeshFallback {
+				n++
+			}
+		}
+		fmt.Fprintf(stderr, "face mesh: %d of %d images fell back to the detector's keypoints (no face in the mesh)\n", n, len(res))
 	}
 	rep := eval.Score(imgs, res, pairs, eval.ScoreOptions{Dir: dir, Variant: variant, Flip: *flip, Workers: *threads, Folds: folds, MatchThreshold: *matchThr})
 

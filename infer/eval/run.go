@@ -10,6 +10,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/facegate/facegate/infer"
+	"github.com/facegate/facegate/infer/liveness"
+	"github.com/facegate/facegate/infer/tflite"
 )
 
 // Variant is how a detected face becomes the 112×112 embedder input.
@@ -25,15 +27,22 @@ const (
 	Aligned4 Variant = "aligned4"
 	// Crop: the naive square crop of the detection box, no alignment.
 	Crop Variant = "crop"
+	// Mesh: the face mesh (face_landmark.tflite, run from the detection and
+	// refined as the liveness code does) gives the eye centres (mid-points
+	// of each eye's corners) and the two mouth corners, aligned onto the
+	// ArcFace template's eyes and mouth corners.
+	Mesh Variant = "mesh"
+	// Mesh5: Mesh with the mesh's nose tip as a fifth point.
+	Mesh5 Variant = "mesh5"
 )
 
 // ParseVariant checks a variant name.
 func ParseVariant(s string) (Variant, error) {
 	switch v := Variant(s); v {
-	case Aligned, Aligned4, Crop:
+	case Aligned, Aligned4, Crop, Mesh, Mesh5:
 		return v, nil
 	}
-	return "", fmt.Errorf("unknown variant %q (known: aligned, aligned4, crop)", s)
+	return "", fmt.Errorf("unknown variant %q (known: aligned, aligned4, crop, mesh, mesh5)", s)
 }
 
 // How says how an image's face was found.
@@ -52,6 +61,9 @@ type ImageResult struct {
 	How       How
 	// Faces is the number of faces the detector found.
 	Faces int
+	// MeshFallback is set (mesh variants) when the face mesh found no face
+	// and the detector's keypoints aligned the crop instead.
+	MeshFallback bool
 	// Duration is detection + alignment + embedding, decoding excluded.
 	Duration time.Duration
 }
@@ -66,6 +78,8 @@ type EmbedOptions struct {
 	Variant Variant
 	// Flip adds the mirrored crop's embedding.
 	Flip bool
+	// MeshModel is face_landmark.tflite, needed by the Mesh variants.
+	MeshModel *tflite.Model
 	// Workers is the number of images processed in parallel, each with
 	// its own interpreters; default 1.
 	Workers int
@@ -82,6 +96,10 @@ func Embed(ctx context.Context, imgs []Image, opts EmbedOptions) ([]ImageResult,
 	if opts.Variant == "" {
 		opts.Variant = Aligned
 	}
+	mesh := opts.Variant == Mesh || opts.Variant == Mesh5
+	if mesh && opts.MeshModel == nil {
+		return nil, fmt.Errorf("variant %s needs the face mesh model (face_landmark.tflite)", opts.Variant)
+	}
 	workers := max(opts.Workers, 1)
 	out := make([]ImageResult, len(imgs))
 	var next, done atomic.Int64
@@ -95,6 +113,13 @@ func Embed(ctx context.Context, imgs []Image, opts EmbedOptions) ([]ImageResult,
 				return err
 			}
 			defer p.Close()
+			var fm *liveness.FaceMesh
+			if mesh {
+				if fm, err = liveness.NewFaceMesh(opts.MeshModel, tflite.Options{Threads: 1}); err != nil {
+					return err
+				}
+				defer fm.Close()
+			}
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(imgs) {
@@ -107,7 +132,7 @@ func Embed(ctx context.Context, imgs []Image, opts EmbedOptions) ([]ImageResult,
 				if err != nil {
 					return err
 				}
-				r, err := embedOne(ctx, p, img, imgs[i].Central(), opts)
+				r, err := embedOne(ctx, p, fm, img, imgs[i].Central(), opts)
 				if err != nil {
 					return fmt.Errorf("%s: %w", imgs[i].Path, err)
 				}
@@ -124,7 +149,7 @@ func Embed(ctx context.Context, imgs []Image, opts EmbedOptions) ([]ImageResult,
 	return out, nil
 }
 
-func embedOne(ctx context.Context, p *infer.Pipeline, img *image.RGBA, central bool, opts EmbedOptions) (ImageResult, error) {
+func embedOne(ctx context.Context, p *infer.Pipeline, fm *liveness.FaceMesh, img *image.RGBA, central bool, opts EmbedOptions) (ImageResult, error) {
 	start := time.Now()
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	res := ImageResult{How: HowDetected, Embedding: make([]float32, infer.EmbeddingDim)}
@@ -152,6 +177,15 @@ func embedOne(ctx context.Context, p *infer.Pipeline, img *image.RGBA, central b
 			m = infer.SquareCropMap(d.Box, w, h)
 		case Aligned4:
 			m, err = infer.AlignMap(d.Keypoints)
+		case Mesh, Mesh5:
+			var ok bool
+			if m, ok, err = meshAlignMap(ctx, fm, img, d, opts.Variant == Mesh5); err != nil {
+				return res, err
+			}
+			if !ok {
+				res.MeshFallback = true
+				m, err = infer.AlignMap3(d.Keypoints)
+			}
 		default:
 			m, err = infer.AlignMap3(d.Keypoints)
 		}
