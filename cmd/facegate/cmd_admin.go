@@ -213,6 +213,24 @@ func (c *adminFlags) dial(ctx context.Context, persistentID string, onEvent func
 		TLS: tlsCfg, ClientID: persistentID, Persistent: persistentID != "", OnEvent: onEvent})
 }
 
+// commandClient loads the admin signing key and connects a client already
+// subscribed to the acks, ready to send signed commands.
+func (c *adminFlags) commandClient(ctx context.Context) (*mqtt.Signer, *mqtt.AdminClient, error) {
+	signer, err := c.signer()
+	if err != nil {
+		return nil, nil, err
+	}
+	cl, err := c.dial(ctx, "", nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cl.SubscribeAcks(ctx); err != nil {
+		cl.Close()
+		return nil, nil, err
+	}
+	return signer, cl, nil
+}
+
 func runKeys(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "gen" {
 		return usageError("want `keys gen --out NAME`")
@@ -404,18 +422,11 @@ func runEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *update {
 		typ = mqtt.CmdUpdate
 	}
-	signer, err := c.signer()
-	if err != nil {
-		return err
-	}
-	cl, err := c.dial(ctx, "", nil)
+	signer, cl, err := c.commandClient(ctx)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	if err := cl.SubscribeAcks(ctx); err != nil {
-		return err
-	}
 	return adminEnrollPeople(ctx, c, cl, signer, target, typ, people, from, until, stdout, stderr)
 }
 
@@ -537,18 +548,11 @@ func runPersonCmd(ctx context.Context, typ string, args []string, stdout, stderr
 	if err != nil {
 		return err
 	}
-	signer, err := c.signer()
-	if err != nil {
-		return err
-	}
-	cl, err := c.dial(ctx, "", nil)
+	signer, cl, err := c.commandClient(ctx)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	if err := cl.SubscribeAcks(ctx); err != nil {
-		return err
-	}
 	return adminSendAndReport(ctx, c, cl, signer, target, typ, mqtt.PersonArgs{PersonID: *person}, stdout, stderr)
 }
 
@@ -614,18 +618,11 @@ func runResync(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		manifest.Persons = append(manifest.Persons, mqtt.ManifestEntry{ID: p.id, Version: p.version})
 		byID[p.id] = p
 	}
-	signer, err := c.signer()
-	if err != nil {
-		return err
-	}
-	cl, err := c.dial(ctx, "", nil)
+	signer, cl, err := c.commandClient(ctx)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	if err := cl.SubscribeAcks(ctx); err != nil {
-		return err
-	}
 	acks, err := adminSendWait(ctx, c, cl, signer, target, mqtt.CmdResync, mqtt.ResyncArgs{Manifest: manifest}, stderr)
 	if err != nil {
 		return err
