@@ -5,7 +5,6 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -14,19 +13,25 @@ import (
 
 func testPipeline(t *testing.T) *Pipeline {
 	t.Helper()
-	cfg := Config{
+	return pipelineWith(t, Config{
 		DetectorModel: testfaces.Model(t, "face_detection_short_range.tflite"),
 		EmbedderModel: testfaces.Model(t, "MobileFaceNet.tflite"),
-	}
+	})
+}
+
+// pipelineWith loads cfg's models and builds a pipeline closed at the end
+// of the test.
+func pipelineWith(tb testing.TB, cfg Config) *Pipeline {
+	tb.Helper()
 	m, err := LoadModels(cfg)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	p, err := NewPipeline(cfg, m)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(p.Close)
+	tb.Cleanup(p.Close)
 	return p
 }
 
@@ -133,20 +138,11 @@ func TestProcess(t *testing.T) {
 // real model: it must find the same face as short-range.
 func TestFullRangeDetector(t *testing.T) {
 	dev := testfaces.Dir(t, "dev")
-	cfg := Config{
+	p := pipelineWith(t, Config{
 		DetectorModel:  testfaces.Model(t, "face_detection_short_range.tflite"),
 		FullRangeModel: testfaces.Model(t, "face_detection_full_range.tflite"),
 		EmbedderModel:  testfaces.Model(t, "MobileFaceNet.tflite"),
-	}
-	m, err := LoadModels(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := NewPipeline(cfg, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	})
 	img, err := DecodeFile(filepath.Join(dev, "df_matt_damon/1.jpg"))
 	if err != nil {
 		t.Fatal(err)
@@ -171,24 +167,16 @@ func TestFullRangeDetector(t *testing.T) {
 }
 
 // BenchmarkProcess measures the whole pipeline on a real 758×1024 portrait
-// with the real models: detect, gate, align and flip-embed one face.
+// with the real models, configured as the daemon runs it (2 threads, one
+// embedding): detect, gate, align and embed one face.
 func BenchmarkProcess(b *testing.B) {
 	dev := testfaces.Dir(b, "dev")
-	cfg := Config{
+	p := pipelineWith(b, Config{
 		DetectorModel:   testfaces.Model(b, "face_detection_short_range.tflite"),
 		EmbedderModel:   testfaces.Model(b, "MobileFaceNet.tflite"),
-		SingleEmbedding: os.Getenv("BENCH_SINGLE") != "",
+		SingleEmbedding: true,
 		Threads:         2,
-	}
-	m, err := LoadModels(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := NewPipeline(cfg, m)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer p.Close()
+	})
 	img, err := DecodeFile(filepath.Join(dev, "df_angelina_jolie/1.jpg"))
 	if err != nil {
 		b.Fatal(err)
@@ -235,12 +223,7 @@ func TestSmallFaceSearch(t *testing.T) {
 
 	cfg := p.Config()
 	cfg.NoSmallFaceSearch = true
-	m, _ := LoadModels(cfg)
-	q, err := NewPipeline(cfg, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
+	q := pipelineWith(t, cfg)
 	if r, err := q.Process(context.Background(), frame); err != nil || r.Pass != PassNone {
 		t.Errorf("without the search: pass %s (err %v), want none: the whole-frame pass should miss this face", r.Pass, err)
 	}
