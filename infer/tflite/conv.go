@@ -45,7 +45,6 @@ func packGEMM(w []float32, n, k int, bias []float32) *packedWeights {
 // prepack packs the constant weights of convolutions and fully connected
 // ops once, when the model loads.
 func (m *Model) prepack() error {
-	m.packed = map[int]*packedWeights{}
 	for i := range m.exec {
 		op := &m.exec[i]
 		if op.code != opConv2d && op.code != opFullyConnected {
@@ -56,7 +55,7 @@ func (m *Model) prepack() error {
 		}
 		w := &m.tensors[op.inputs[1]]
 		if w.f32 == nil {
-			continue // weights computed at run time: packed per Invoke
+			continue // non-constant weights: the kernel reports ErrUnsupportedOp
 		}
 		if len(w.shape) < 2 {
 			return invalid(m.name, "operator %d (%s): weights shape %v", i, opName(op.code), w.shape)
@@ -71,13 +70,12 @@ func (m *Model) prepack() error {
 			}
 			bias = b.f32
 		}
-		m.packed[i] = packGEMM(w.f32, n, k, bias)
+		op.packed = packGEMM(w.f32, n, k, bias)
 	}
 	return nil
 }
 
 type conv struct {
-	opIndex     int
 	in, w, out  *Tensor
 	pw          *packedWeights
 	o           options
@@ -92,25 +90,16 @@ type conv struct {
 	threads     int
 }
 
-func opIndexOf(ip *Interpreter, op *opDef) int {
-	for i := range ip.m.exec {
-		if &ip.m.exec[i] == op {
-			return i
-		}
-	}
-	return -1
-}
-
 func newConv(ip *Interpreter, op *opDef) (kernel, error) {
 	in, out, err := ip.io(op, 2, 3, 1)
 	if err != nil {
 		return nil, err
 	}
-	k := &conv{opIndex: opIndexOf(ip, op), in: in[0], w: in[1], out: out[0], o: op.opts, threads: ip.threads}
+	k := &conv{in: in[0], w: in[1], out: out[0], o: op.opts, threads: ip.threads}
 	if k.lo, k.hi, err = actRange(op.opts.activation); err != nil {
 		return nil, err
 	}
-	k.pw = ip.m.packed[k.opIndex]
+	k.pw = op.packed
 	if k.pw == nil {
 		return nil, fmt.Errorf("%w: CONV_2D with non-constant weights", ErrUnsupportedOp)
 	}
@@ -243,7 +232,7 @@ func newFullyConnected(ip *Interpreter, op *opDef) (kernel, error) {
 	if k.lo, k.hi, err = actRange(op.opts.activation); err != nil {
 		return nil, err
 	}
-	k.pw = ip.m.packed[opIndexOf(ip, op)]
+	k.pw = op.packed
 	if k.pw == nil {
 		return nil, fmt.Errorf("%w: FULLY_CONNECTED with non-constant weights", ErrUnsupportedOp)
 	}

@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sort"
 	"sync"
-	"unsafe"
 )
 
 // Options configure an Interpreter.
@@ -404,14 +403,6 @@ func (p *pool) close() {
 		close(p.jobs)
 		p.done.Wait()
 	})
-}
-
-// float32sAsBytes is used by tests to compare raw data.
-func float32sAsBytes(v []float32) []byte {
-	if len(v) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*4)
 }
 
 // MACs returns the multiply-accumulates of CONV_2D, DEPTHWISE_CONV_2D and

@@ -125,6 +125,9 @@ type opDef struct {
 	inputs  []int // -1 marks an omitted optional input
 	outputs []int
 	opts    options
+	// packed is the op's constant weights pre-packed for its kernel
+	// (CONV_2D, FULLY_CONNECTED), set at load.
+	packed *packedWeights
 }
 
 // options is the union of the builtin options the kernels read. Fields not
@@ -170,8 +173,6 @@ type Model struct {
 	exec    []opDef
 	inputs  []int
 	outputs []int
-	// packed holds weights pre-packed for the kernels, keyed by op index.
-	packed map[int]*packedWeights
 }
 
 // Load reads and validates the model file at path.

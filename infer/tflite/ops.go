@@ -387,11 +387,10 @@ func (k *binop) row(a, b []float32, ia, ib, o, n int) {
 // ---- elementwise unary ops ----
 
 type unary struct {
-	code   int32
-	in     *Tensor
-	out    *Tensor
-	alpha  float32
-	isRelu bool
+	code  int32
+	in    *Tensor
+	out   *Tensor
+	alpha float32
 }
 
 func newUnary(ip *Interpreter, op *opDef) (kernel, error) {
