@@ -56,11 +56,43 @@ var registry = map[int32]opSpec{
 	opPrelu:           {1, nil, nil, newPrelu},
 }
 
+// int8Registry maps builtin operator codes to the kernels for their
+// quantized (int8) form; an operator whose first input or first output is
+// an int8 tensor is looked up here first. It is filled by the int8 kernels'
+// init functions.
+var int8Registry = map[int32]opSpec{}
+
+// specFor returns the registry entry that runs op.
+func (m *Model) specFor(op *opDef) (opSpec, bool) {
+	if len(int8Registry) > 0 && m.quantizedOp(op) {
+		if s, ok := int8Registry[op.code]; ok {
+			return s, true
+		}
+	}
+	s, ok := registry[op.code]
+	return s, ok
+}
+
+// quantizedOp reports whether op's first input or first output is int8.
+func (m *Model) quantizedOp(op *opDef) bool {
+	for _, ti := range [...][]int{op.inputs, op.outputs} {
+		for _, t := range ti {
+			if t >= 0 {
+				if m.tensors[t].typ == Int8 {
+					return true
+				}
+				break
+			}
+		}
+	}
+	return false
+}
+
 // checkSupported reports the first operator the interpreter cannot run.
 func (m *Model) checkSupported() error {
 	for i := range m.ops {
 		op := &m.ops[i]
-		spec, ok := registry[op.code]
+		spec, ok := m.specFor(op)
 		if !ok {
 			return fmt.Errorf("%w: %s version %d (operator %d) in %s", ErrUnsupportedOp, opName(op.code), op.version, i, m.name)
 		}
@@ -104,7 +136,8 @@ func (m *Model) checkSupported() error {
 
 func newKernel(ip *Interpreter, i int) (kernel, error) {
 	op := &ip.m.exec[i]
-	k, err := registry[op.code].new(ip, op)
+	spec, _ := ip.m.specFor(op)
+	k, err := spec.new(ip, op)
 	if err != nil {
 		return nil, fmt.Errorf("%s: operator %d (%s): %w", ip.m.name, i, opName(op.code), err)
 	}
