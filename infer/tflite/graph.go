@@ -138,7 +138,7 @@ type OpOptions struct {
 	Beta, Alpha float32
 	// STRIDED_SLICE's masks and offset.
 	BeginMask, EndMask, EllipsisMask, NewAxisMask, ShrinkAxisMask int32
-	Offset                                                       bool
+	Offset                                                        bool
 }
 
 // IsConst reports whether t is a constant (has data).
