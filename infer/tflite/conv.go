@@ -6,21 +6,13 @@ import (
 
 // Convolutions run as GEMM: each output pixel's receptive field is copied
 // into a row of A (im2col; 1×1 stride-1 convolutions read the input
-// directly), and the weights are pre-packed at load into panels of nr
-// output channels, B[k][nr], so the microkernel streams both operands
-// linearly. A SIMD microkernel can replace gemmMicro without touching the
-// rest.
-
-// nr is the panel width (output channels per microkernel call) and mr the
-// number of A rows one call computes.
-const (
-	nr = 4
-	mr = 2
-)
+// directly), and the weights are pre-packed at load into K-major panels of
+// gemmNR output channels, B[k][gemmNR], the layout gemmKernel (kernels.go)
+// reads.
 
 // packedWeights are an op's weights in the layout its kernel reads.
 type packedWeights struct {
-	// panels is ceil(N/nr) panels of K×nr floats, zero-padded.
+	// panels is ceil(N/gemmNR) panels of K×gemmNR floats, zero-padded.
 	panels []float32
 	k, n   int
 	bias   []float32 // N values (zeros if the op has no bias)
@@ -29,13 +21,13 @@ type packedWeights struct {
 // packGEMM packs w, laid out as N rows of K (TFLite's [O, KH, KW, I] and
 // [O, I]), into panels.
 func packGEMM(w []float32, n, k int, bias []float32) *packedWeights {
-	np := (n + nr - 1) / nr
-	p := &packedWeights{panels: make([]float32, np*k*nr), k: k, n: n, bias: make([]float32, np*nr)}
+	np := (n + gemmNR - 1) / gemmNR
+	p := &packedWeights{panels: make([]float32, np*k*gemmNR), k: k, n: n, bias: make([]float32, np*gemmNR)}
 	for o := 0; o < n; o++ {
-		pn, j := o/nr, o%nr
-		base := pn * k * nr
+		pn, j := o/gemmNR, o%gemmNR
+		base := pn * k * gemmNR
 		for kk := 0; kk < k; kk++ {
-			p.panels[base+kk*nr+j] = w[o*k+kk]
+			p.panels[base+kk*gemmNR+j] = w[o*k+kk]
 		}
 	}
 	copy(p.bias, bias)
@@ -126,15 +118,17 @@ func (k *conv) prepare() (int, error) {
 	}
 	k.direct = k.kh == 1 && k.kw == 1 && k.o.strideH == 1 && k.o.strideW == 1 && k.padT == 0 && k.padL == 0
 	K := k.kh * k.kw * k.c
-	k.tile = min(max(16384/max(K, 1), mr*4), 256) &^ (mr - 1)
+	// A tile of about 64 KB (it stays in L2 while every weight panel
+	// passes over it), a whole number of kernel row blocks.
+	k.tile = max(min(16384/max(K, 1), 256)/gemmMaxRows, 1) * gemmMaxRows
 	if k.threads > 1 {
 		// Late layers have few output pixels (7×7 in MobileFaceNet): cut
 		// them into at least two tiles per thread so every worker has
 		// work. Each output is computed the same way whatever the tile.
 		M := k.oh * k.ow
 		want := (M + 2*k.threads - 1) / (2 * k.threads)
-		want = (want + mr - 1) &^ (mr - 1)
-		k.tile = max(min(k.tile, want), mr)
+		want = (want + gemmMaxRows - 1) / gemmMaxRows * gemmMaxRows
+		k.tile = max(min(k.tile, want), gemmMaxRows)
 	}
 	scratch := 0
 	if !k.direct {
@@ -373,7 +367,7 @@ func (k *depthwise) runRange(_ *Interpreter, _, lo, hi int) {
 					p := inRow[(ix0+(ox-ox0)*sw)*c:][:c]
 					for ic := 0; ic < c; ic++ {
 						for m := 0; m < k.mul; m++ {
-							o[ic*k.mul+m] += p[ic] * w[ic*k.mul+m]
+							o[ic*k.mul+m] += float32(p[ic] * w[ic*k.mul+m])
 						}
 					}
 				}
@@ -383,27 +377,6 @@ func (k *depthwise) runRange(_ *Interpreter, _, lo, hi int) {
 			for i, v := range row {
 				row[i] = clamp(v, k.lo, k.hi)
 			}
-		}
-	}
-}
-
-// dwRowTap adds one depthwise tap to n output pixels of c channels:
-// o[i*c+j] += p[i*pstride+j] * w[j].
-func dwRowTap(o, p, w []float32, n, c, pstride int) {
-	w = w[:c]
-	for i := 0; i < n; i++ {
-		oo := o[i*c : i*c+c : i*c+c]
-		pp := p[i*pstride : i*pstride+c : i*pstride+c]
-		j := 0
-		for ; j+4 <= c; j += 4 {
-			o0 := oo[j] + pp[j]*w[j]
-			o1 := oo[j+1] + pp[j+1]*w[j+1]
-			o2 := oo[j+2] + pp[j+2]*w[j+2]
-			o3 := oo[j+3] + pp[j+3]*w[j+3]
-			oo[j], oo[j+1], oo[j+2], oo[j+3] = o0, o1, o2, o3
-		}
-		for ; j < c; j++ {
-			oo[j] += pp[j] * w[j]
 		}
 	}
 }

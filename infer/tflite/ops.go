@@ -382,17 +382,13 @@ func (k *binop) row(a, b []float32, ia, ib, o, n int) {
 		a, b = a[:n], b[:n]
 		switch k.code {
 		case opAdd:
-			for i := range out {
-				out[i] = clamp(a[i]+b[i], lo, hi)
-			}
+			addRow(out, a, b, lo, hi)
 		case opSub:
 			for i := range out {
 				out[i] = clamp(a[i]-b[i], lo, hi)
 			}
 		case opMul:
-			for i := range out {
-				out[i] = clamp(a[i]*b[i], lo, hi)
-			}
+			mulRow(out, a, b, lo, hi)
 		case opDiv:
 			for i := range out {
 				out[i] = clamp(a[i]/b[i], lo, hi)

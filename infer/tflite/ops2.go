@@ -573,13 +573,7 @@ func (k *prelu) rows(lo, hi int) {
 func (k *prelu) row(x, a []float32, ia, ib, off, n int) {
 	o := k.out.f32[off : off+n]
 	if ia == 1 && ib == 1 {
-		x, a := x[:len(o)], a[:len(o)]
-		for i, v := range x {
-			if v < 0 {
-				v *= a[i]
-			}
-			o[i] = v
-		}
+		preluRow(o, x, a)
 		return
 	}
 	for i := range o {

@@ -1,0 +1,198 @@
+package tflite
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// Every kernel path this CPU can run (the SIMD ones on amd64, the Go
+// definitions everywhere) must give bit-identical results to the
+// definitions in kernels.go, including tails that are not a multiple of
+// the vector width.
+
+// withPath runs f with the kernel path p selected.
+func withPath(t *testing.T, p int, f func()) {
+	t.Helper()
+	old := kernelPath
+	kernelPath = p
+	defer func() { kernelPath = old }()
+	f()
+}
+
+func pathName(p int) string {
+	return [...]string{"go", "avx2", "avx512"}[p]
+}
+
+// randFloats returns n values of mixed sign and magnitude, with some exact
+// zeros (both signs), and with NaNs when nan is set.
+func randFloats(r *rand.Rand, n int, nan bool) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		switch v := r.IntN(40); {
+		case v == 0:
+			s[i] = 0
+		case v == 1:
+			s[i] = float32(math.Copysign(0, -1))
+		case v == 2 && nan:
+			s[i] = float32(math.NaN())
+		default:
+			s[i] = float32(r.NormFloat64() * math.Pow(2, float64(r.IntN(9)-4)))
+		}
+	}
+	return s
+}
+
+// sameBits reports whether a and b are equal bit for bit, treating any two
+// NaNs as equal (which NaN payload an operation returns is not part of the
+// contract).
+func sameBits(a, b []float32) (int, bool) {
+	if len(a) != len(b) {
+		return -1, false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x != x && y != y {
+			continue
+		}
+		if math.Float32bits(x) != math.Float32bits(y) {
+			return i, false
+		}
+	}
+	return 0, true
+}
+
+// clampRanges are the fused activations' bounds plus bounds that cut
+// through the random values.
+var clampRanges = [][2]float32{
+	{float32(math.Inf(-1)), float32(math.Inf(1))},
+	{0, float32(math.Inf(1))},
+	{-1, 1},
+	{0, 6},
+	{-0.25, 0.5},
+}
+
+func TestGemmKernelPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, path := range availablePaths() {
+		for rows := 1; rows <= gemmMaxRows; rows++ {
+			for k := 0; k <= 67; k++ {
+				if k > 20 && k%7 != 0 && k != 64 && k != 67 {
+					continue
+				}
+				lda := k + r.IntN(3)
+				ldc := gemmNR + r.IntN(5)
+				a := randFloats(r, max((rows-1)*lda+k, 0), k%3 == 0)
+				b := randFloats(r, k*gemmNR, false)
+				bias := randFloats(r, gemmNR, false)
+				cr := clampRanges[r.IntN(len(clampRanges))]
+				want := randFloats(r, (rows-1)*ldc+gemmNR, false)
+				got := append([]float32(nil), want...)
+				gemmKernelGo(k, a, lda, b, bias, want, ldc, rows, cr[0], cr[1])
+				withPath(t, path, func() {
+					gemmKernel(k, a, lda, b, bias, got, ldc, rows, cr[0], cr[1])
+				})
+				if i, ok := sameBits(got, want); !ok {
+					t.Fatalf("%s rows=%d k=%d lda=%d ldc=%d clamp=%v: c[%d] = %v, want %v", pathName(path), rows, k, lda, ldc, cr, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func TestDwRowTapPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, path := range availablePaths() {
+		for _, n := range []int{0, 1, 2, 3, 7, 16} {
+			for c := 1; c <= 67; c++ {
+				for _, stride := range []int{1, 2} {
+					pstride := c * stride
+					if stride == 2 && c%5 == 0 {
+						pstride += 3 // not a multiple of c
+					}
+					o := randFloats(r, n*c, false)
+					p := randFloats(r, max((n-1)*pstride+c, 0), c%4 == 0)
+					w := randFloats(r, c, false)
+					want := append([]float32(nil), o...)
+					dwRowTapGo(want, p, w, n, c, pstride)
+					withPath(t, path, func() { dwRowTap(o, p, w, n, c, pstride) })
+					if i, ok := sameBits(o, want); !ok {
+						t.Fatalf("%s n=%d c=%d pstride=%d: o[%d] = %v, want %v", pathName(path), n, c, pstride, i, o[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestElementwiseRowPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	type rowFunc struct {
+		name      string
+		def, disp func(o, a, b []float32, lo, hi float32)
+	}
+	funcs := []rowFunc{
+		{"add", addRowGo, addRow},
+		{"mul", mulRowGo, mulRow},
+		{"prelu",
+			func(o, a, b []float32, _, _ float32) { preluRowGo(o, a, b) },
+			func(o, a, b []float32, _, _ float32) { preluRow(o, a, b) }},
+	}
+	sizes := []int{0}
+	for n := 1; n <= 70; n++ {
+		sizes = append(sizes, n)
+	}
+	sizes = append(sizes, 127, 128, 129, 1000, 4096+5)
+	for _, path := range availablePaths() {
+		for _, f := range funcs {
+			for _, n := range sizes {
+				a := randFloats(r, n, true)
+				b := randFloats(r, n, n%2 == 0)
+				cr := clampRanges[r.IntN(len(clampRanges))]
+				want := make([]float32, n)
+				got := make([]float32, n)
+				f.def(want, a, b, cr[0], cr[1])
+				withPath(t, path, func() { f.disp(got, a, b, cr[0], cr[1]) })
+				if i, ok := sameBits(got, want); !ok {
+					t.Fatalf("%s %s n=%d clamp=%v: o[%d] = %v, want %v (a=%v b=%v)", pathName(path), f.name, n, cr, i, got[i], want[i], a[i], b[i])
+				}
+			}
+		}
+	}
+}
+
+// TestKernelBounds checks that the dispatchers refuse slices shorter than
+// the extent a kernel would touch instead of letting assembly read past
+// them.
+func TestKernelBounds(t *testing.T) {
+	cases := []struct {
+		name string
+		f    func()
+	}{
+		{"gemm short a", func() {
+			gemmKernel(4, make([]float32, 7), 4, make([]float32, 4*gemmNR), make([]float32, gemmNR), make([]float32, 2*gemmNR), gemmNR, 2, 0, 1)
+		}},
+		{"gemm short c", func() {
+			gemmKernel(4, make([]float32, 8), 4, make([]float32, 4*gemmNR), make([]float32, gemmNR), make([]float32, 2*gemmNR-1), gemmNR, 2, 0, 1)
+		}},
+		{"gemm short b", func() {
+			gemmKernel(4, make([]float32, 8), 4, make([]float32, 4*gemmNR-1), make([]float32, gemmNR), make([]float32, 2*gemmNR), gemmNR, 2, 0, 1)
+		}},
+		{"dw short p", func() { dwRowTap(make([]float32, 6), make([]float32, 5), make([]float32, 3), 2, 3, 3) }},
+		{"add short b", func() { addRow(make([]float32, 6), make([]float32, 6), make([]float32, 5), 0, 1) }},
+		{"prelu short alpha", func() { preluRow(make([]float32, 6), make([]float32, 6), make([]float32, 5)) }},
+	}
+	for _, path := range availablePaths() {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s/%s", pathName(path), c.name), func(t *testing.T) {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("no panic")
+					}
+				}()
+				withPath(t, path, c.f)
+			})
+		}
+	}
+}
