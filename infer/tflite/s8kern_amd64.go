@@ -1,0 +1,109 @@
+//go:build !purego
+
+package tflite
+
+import "golang.org/x/sys/cpu"
+
+// int8 kernels on amd64. gemmS8 has three SIMD paths, chosen at start-up
+// from the CPU's features (s8Path; tests force each one in turn):
+//
+//   - AVX-512 VNNI: VPDPBUSD on zmm, 6 rows × 64 columns per tile.
+//   - AVX-VNNI: the VEX-encoded VPDPBUSD on ymm (CPUs with AVX-VNNI but no
+//     AVX-512, e.g. Intel Alder Lake), 6 rows × 16 columns.
+//   - AVX2: VPMOVSXBW + VPMADDWD (exact: VPMADDUBSW would saturate),
+//     2 rows × 16 columns.
+//
+// VPDPBUSD multiplies unsigned by signed bytes, so the VNNI kernels offset
+// the activations to unsigned, (a+128)·w, and start each sum at −128·Σw
+// (s8Panels.corr): exact in int32. The requantization and depthwise
+// kernels use AVX2, present on every CPU with any of these paths.
+
+const (
+	s8PathGo = iota
+	s8PathAVX2
+	s8PathAVXVNNI
+	s8PathVNNI512
+)
+
+// s8PathNames names the paths for tests and benchmarks.
+var s8PathNames = [...]string{"go", "avx2", "avxvnni", "vnni512"}
+
+// s8Path is the gemmS8 implementation in use. Tests set it to force a path
+// the CPU supports (s8Paths).
+var s8Path = s8Paths()[len(s8Paths())-1]
+
+// s8Paths lists the paths this CPU can run, slowest first.
+func s8Paths() []int {
+	p := []int{s8PathGo}
+	if cpu.X86.HasAVX2 {
+		p = append(p, s8PathAVX2)
+		if cpu.X86.HasAVXVNNI {
+			p = append(p, s8PathAVXVNNI)
+		}
+		if cpu.X86.HasAVX512 && cpu.X86.HasAVX512VNNI {
+			p = append(p, s8PathVNNI512)
+		}
+	}
+	return p
+}
+
+//go:noescape
+func s8VNNI512x4(a *int8, lda, rows int, w *int8, pstride int, corr *int32, kg, kt int, c *int32, ldc int, mask uint64)
+
+//go:noescape
+func s8VNNI512x1(a *int8, lda, rows int, w *int8, pstride int, corr *int32, kg, kt int, c *int32, ldc int, mask uint64)
+
+//go:noescape
+func s8AVXVNNIx1(a *int8, lda, rows int, w *int8, corr *int32, kg, kt int, c *int32, ldc int, mask *int32)
+
+//go:noescape
+func s8AVX2x1(a *int8, lda, rows int, w *int8, kg, kt int, c *int32, ldc int, mask *int32)
+
+// s8Masks[16-m : 32-m] is a store mask for the first m of 16 columns.
+var s8Masks = [32]int32{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+
+func gemmS8(a []int8, lda, rows int, p *s8Panels, c []int32, ldc int) {
+	if rows <= 0 || p.n == 0 {
+		return
+	}
+	s8CheckGemm(a, lda, rows, p, c, ldc)
+	// The kernels read each row's tail group as the 4 bytes ending at
+	// column k-1, so they need k ≥ 4.
+	if p.k < s8KG || s8Path == s8PathGo {
+		gemmS8Go(a, lda, rows, p, c, ldc)
+		return
+	}
+	n, kg, kt := p.n, p.k/s8KG, p.k%s8KG
+	pstride := p.kp * s8NR
+	np := p.panels()
+	for pi := 0; pi < np; {
+		w, corr, cc := &p.data[pi*pstride], &p.corr[pi*s8NR], &c[pi*s8NR]
+		m := n - pi*s8NR // columns left
+		switch {
+		case s8Path == s8PathVNNI512 && np-pi >= 4:
+			last := min(m-3*s8NR, s8NR)
+			s8VNNI512x4(&a[0], lda, rows, w, pstride, corr, kg, kt, cc, ldc, 1<<last-1)
+			pi += 4
+			continue
+		case s8Path == s8PathVNNI512:
+			s8VNNI512x1(&a[0], lda, rows, w, pstride, corr, kg, kt, cc, ldc, 1<<min(m, s8NR)-1)
+		case s8Path == s8PathAVXVNNI:
+			s8AVXVNNIx1(&a[0], lda, rows, w, corr, kg, kt, cc, ldc, &s8Masks[s8NR-min(m, s8NR)])
+		default:
+			s8AVX2x1(&a[0], lda, rows, w, kg, kt, cc, ldc, &s8Masks[s8NR-min(m, s8NR)])
+		}
+		pi++
+	}
+}
+
+func requantFP32(acc, bias []int32, scale []float32, zp, lo, hi int32, out []int8) {
+	requantFP32Go(acc, bias, scale, zp, lo, hi, out)
+}
+
+func requantFixed(acc, bias, mult, shift []int32, zp, lo, hi int32, out []int8) {
+	requantFixedGo(acc, bias, mult, shift, zp, lo, hi, out)
+}
+
+func dwS8Tap(acc []int32, p, w []int8, n, c, pstride int) {
+	dwS8TapGo(acc, p, w, n, c, pstride)
+}
