@@ -31,6 +31,7 @@ type Tensor struct {
 	f32   []float32
 	bools []bool
 	i32   []int32
+	i8    []int8
 	// planning
 	first, last int
 	off         int
@@ -56,6 +57,24 @@ func (t *Tensor) Float32s() []float32 { return t.f32 }
 // Int32s returns the tensor's int32 data (nil for other types).
 func (t *Tensor) Int32s() []int32 { return t.i32 }
 
+// Int8s returns the tensor's int8 data (nil for other types): the
+// quantized values of an int8 tensor, whose real value is
+// scale·(q − zero point) (see Quantization).
+func (t *Tensor) Int8s() []int8 { return t.i8 }
+
+// Quantization returns the tensor's per-tensor scale and zero point, and
+// ok=false when the tensor has no (or per-channel) quantization.
+func (t *Tensor) Quantization() (scale float32, zeroPoint int32, ok bool) {
+	q := t.def.q
+	if q == nil || len(q.scale) != 1 {
+		return 0, 0, false
+	}
+	if len(q.zeroPoint) > 0 {
+		zeroPoint = int32(q.zeroPoint[0])
+	}
+	return q.scale[0], zeroPoint, true
+}
+
 // Bools returns the tensor's bool data (nil for other types).
 func (t *Tensor) Bools() []bool { return t.bools }
 
@@ -74,6 +93,7 @@ type Interpreter struct {
 	t       []Tensor
 	kernels []kernel
 	arena   []float32
+	arena8  []int8 // int8 activations
 	scratch []float32
 	perWork int // scratch floats per worker
 	threads int
@@ -95,7 +115,7 @@ func NewInterpreter(m *Model, opts Options) (*Interpreter, error) {
 		t.def = d
 		t.shape = append([]int(nil), d.shape...)
 		if d.isConst() {
-			t.f32, t.i32 = d.f32, d.i32
+			t.f32, t.i32, t.i8 = d.f32, d.i32, d.i8
 			t.n, _ = numElements(t.shape)
 		}
 	}
@@ -217,8 +237,7 @@ func (ip *Interpreter) allocate() error {
 		}
 		maxScratch = max(maxScratch, s)
 	}
-	// lifetimes of float32 activations
-	var planned []*Tensor
+	// lifetimes of activations
 	for i := range ip.t {
 		t := &ip.t[i]
 		t.first, t.last, t.inArena = -2, -2, false
@@ -249,6 +268,7 @@ func (ip *Interpreter) allocate() error {
 	for _, ti := range m.outputs {
 		use(ti, len(m.exec))
 	}
+	var planned, planned8 []*Tensor
 	var other int64
 	for i := range ip.t {
 		t := &ip.t[i]
@@ -258,19 +278,65 @@ func (ip *Interpreter) allocate() error {
 		switch t.def.typ {
 		case Float32:
 			planned = append(planned, t)
+		case Int8:
+			planned8 = append(planned8, t)
 		default:
 			other += int64(t.n) * 4
 		}
 	}
-	// Greedy by size (as TFLite's arena planner): place the largest first
-	// at the lowest offset that does not overlap a tensor alive at the same
-	// time.
+	total := planArena(planned, 16)   // 16 floats: 64-byte alignment
+	total8 := planArena(planned8, 64) // 64 bytes
+	need := int64(total)*4 + int64(total8) + int64(maxScratch)*int64(ip.threads)*4 + other
+	if need > ip.maxB {
+		return fmt.Errorf("%w: %s needs %d bytes of activations, more than the %d allowed (Options.MaxArenaBytes)", ErrInvalidModel, m.name, need, ip.maxB)
+	}
+	if cap(ip.arena) < total {
+		ip.arena = make([]float32, total)
+	}
+	ip.arena = ip.arena[:total]
+	for _, t := range planned {
+		t.f32 = ip.arena[t.off : t.off+t.n : t.off+t.n]
+	}
+	if cap(ip.arena8) < total8 {
+		ip.arena8 = make([]int8, total8)
+	}
+	ip.arena8 = ip.arena8[:total8]
+	for _, t := range planned8 {
+		t.i8 = ip.arena8[t.off : t.off+t.n : t.off+t.n]
+	}
+	for i := range ip.t {
+		t := &ip.t[i]
+		if t.first == -2 || t.def.typ == Float32 || t.def.typ == Int8 {
+			continue
+		}
+		switch t.def.typ {
+		case Bool:
+			t.bools = make([]bool, t.n)
+		case Int32:
+			t.i32 = make([]int32, t.n)
+		default:
+			return fmt.Errorf("%w: %s: activation %q of type %v", ErrUnsupportedOp, m.name, t.def.name, t.def.typ)
+		}
+	}
+	ip.perWork = maxScratch
+	if len(ip.scratch) < maxScratch*ip.threads {
+		ip.scratch = make([]float32, maxScratch*ip.threads)
+	}
+	return nil
+}
+
+// planArena places tensors (with first/last use set) in one arena, greedy
+// by size as TFLite's arena planner: the largest first, at the lowest
+// offset that does not overlap a tensor alive at the same time. Offsets are
+// multiples of align elements. It sets each tensor's off and inArena and
+// returns the arena size in elements.
+func planArena(planned []*Tensor, align int) int {
 	sort.SliceStable(planned, func(a, b int) bool { return planned[a].n > planned[b].n })
 	type span struct{ off, end, first, last int }
 	var placed []span
 	total := 0
 	for _, t := range planned {
-		size := (t.n + 15) &^ 15 // keep 64-byte alignment
+		size := (t.n + align - 1) / align * align
 		var live []span
 		for _, s := range placed {
 			if s.first <= t.last && t.first <= s.last {
@@ -289,36 +355,7 @@ func (ip *Interpreter) allocate() error {
 		placed = append(placed, span{off, off + size, t.first, t.last})
 		total = max(total, off+size)
 	}
-	need := int64(total)*4 + int64(maxScratch)*int64(ip.threads)*4 + other
-	if need > ip.maxB {
-		return fmt.Errorf("%w: %s needs %d bytes of activations, more than the %d allowed (Options.MaxArenaBytes)", ErrInvalidModel, m.name, need, ip.maxB)
-	}
-	if cap(ip.arena) < total {
-		ip.arena = make([]float32, total)
-	}
-	ip.arena = ip.arena[:total]
-	for _, t := range planned {
-		t.f32 = ip.arena[t.off : t.off+t.n : t.off+t.n]
-	}
-	for i := range ip.t {
-		t := &ip.t[i]
-		if t.first == -2 || t.def.typ == Float32 {
-			continue
-		}
-		switch t.def.typ {
-		case Bool:
-			t.bools = make([]bool, t.n)
-		case Int32:
-			t.i32 = make([]int32, t.n)
-		default:
-			return fmt.Errorf("%w: %s: activation %q of type %v", ErrUnsupportedOp, m.name, t.def.name, t.def.typ)
-		}
-	}
-	ip.perWork = maxScratch
-	if len(ip.scratch) < maxScratch*ip.threads {
-		ip.scratch = make([]float32, maxScratch*ip.threads)
-	}
-	return nil
+	return total
 }
 
 // Invoke runs the model on the current input data. It allocates nothing;

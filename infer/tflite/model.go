@@ -111,9 +111,10 @@ type tensorDef struct {
 	// data is the raw constant data (a sub-slice of the file), nil for
 	// activations.
 	data []byte
-	// f32 and i32 hold constant data converted once at load.
+	// f32, i32 and i8 hold constant data converted once at load.
 	f32 []float32
 	i32 []int32
+	i8  []int8
 }
 
 func (t *tensorDef) isConst() bool { return t.data != nil || t.f32 != nil || t.i32 != nil }
@@ -623,6 +624,14 @@ func (m *Model) foldConstants() error {
 			t.i32 = make([]int32, len(t.data)/4)
 			for k := range t.i32 {
 				t.i32[k] = int32(binary.LittleEndian.Uint32(t.data[4*k:]))
+			}
+		case Int8:
+			// Quantized weights stay integers for the int8 kernels;
+			// a DEQUANTIZE of them (float models with int8 weights) is
+			// folded to float32 below.
+			t.i8 = make([]int8, len(t.data))
+			for k, b := range t.data {
+				t.i8[k] = int8(b)
 			}
 		case Int64:
 			// Shape-like int64 constants: narrow to int32 when they fit.

@@ -1,0 +1,448 @@
+package tflite
+
+import (
+	"fmt"
+)
+
+// int8 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED.
+//
+// All three are XNNPACK's qs8 (per-tensor weights) / qc8 (per-channel
+// weights) operators: the int32 accumulator is bias + Σ (x − x_zp)·w
+// (weights are symmetric, zero point 0; the input zero point is folded into
+// the bias at load: bias − x_zp·Σw), requantized in float32 with the
+// per-channel scale x_scale·w_scale[c]/out_scale (float32, left to right)
+// by requant. Padding reads as the input zero point, i.e. a real 0. TFLite's
+// reference kernels differ only in the requantization (fixed-point
+// multiplier and shift, rounding half away from zero on the shift).
+
+// weights8 are an op's int8 weights as N rows of K with the per-row
+// quantities the kernels need.
+type weights8 struct {
+	w     []int8 // N×K
+	n, k  int
+	bias  []int32   // bias − x_zp·Σ_k w[j][k]
+	scale []float32 // requantization scale per output channel
+	zo    int32
+	lo    int32
+	hi    int32
+}
+
+// newWeights8 checks the quantization of an int8 op's input, weights (N
+// rows, per-channel along qaxis or per-tensor), bias and output, and
+// prepares the scales and the bias (with the input zero point folded in
+// when fold is set). at maps output channel j and reduction index kk to
+// the flat weight index.
+func newWeights8(op string, in, w, bias, out *Tensor, n, k, qaxis, act int, fold bool, at func(j, kk int) int) (*weights8, error) {
+	si, zi, err := qparams(in)
+	if err != nil {
+		return nil, err
+	}
+	so, zo, err := qparams(out)
+	if err != nil {
+		return nil, err
+	}
+	if w.def.i8 == nil {
+		return nil, fmt.Errorf("%w: %s with non-constant int8 weights", ErrUnsupportedOp, op)
+	}
+	if len(w.def.i8) != n*k {
+		return nil, fmt.Errorf("%w: %s weights %v hold %d values, want %d×%d", ErrInvalidModel, op, w.shape, len(w.def.i8), n, k)
+	}
+	q := w.def.q
+	if q == nil || (len(q.scale) != 1 && len(q.scale) != n) {
+		return nil, fmt.Errorf("%w: %s weights %q need 1 or %d scales", ErrInvalidModel, op, w.def.name, n)
+	}
+	if len(q.scale) == n && n > 1 && q.axis != qaxis {
+		return nil, fmt.Errorf("%w: %s weights %q quantized along axis %d, want %d", ErrUnsupportedOp, op, w.def.name, q.axis, qaxis)
+	}
+	for _, z := range q.zeroPoint {
+		if z != 0 {
+			return nil, fmt.Errorf("%w: %s weights %q with zero point %d (int8 weights are symmetric)", ErrUnsupportedOp, op, w.def.name, z)
+		}
+	}
+	p := &weights8{w: make([]int8, n*k), n: n, k: k, bias: make([]int32, n), scale: make([]float32, n), zo: zo}
+	if p.lo, p.hi, err = actRange8(act, so, zo); err != nil {
+		return nil, err
+	}
+	if bias != nil {
+		if bias.def.i32 == nil || len(bias.def.i32) != n {
+			return nil, fmt.Errorf("%w: %s bias %q must be an int32 constant of %d values", ErrInvalidModel, op, bias.def.name, n)
+		}
+		copy(p.bias, bias.def.i32)
+	}
+	for j := 0; j < n; j++ {
+		var sum int32
+		for kk := 0; kk < k; kk++ {
+			v := w.def.i8[at(j, kk)]
+			p.w[j*k+kk] = v
+			sum += int32(v)
+		}
+		if fold {
+			p.bias[j] -= zi * sum
+		}
+		sw := q.scale[0]
+		if len(q.scale) == n {
+			sw = q.scale[j]
+		}
+		p.scale[j] = si * sw / so
+		if !(p.scale[j] > 0) {
+			return nil, fmt.Errorf("%w: %s requantization scale %g for channel %d", ErrInvalidModel, op, p.scale[j], j)
+		}
+	}
+	return p, nil
+}
+
+// gemm8 computes rows×N accumulators: c[r*N+j] = bias[j] + Σ_k a[r*lda+k]·w[j][k].
+func (p *weights8) gemm(a []int8, lda, rows int, c []int32) {
+	K, N := p.k, p.n
+	for r := 0; r < rows; r++ {
+		ar := a[r*lda : r*lda+K]
+		cr := c[r*N : r*N+N]
+		for j := range cr {
+			wr := p.w[j*K : j*K+K]
+			acc := p.bias[j]
+			for kk, x := range ar {
+				acc += int32(x) * int32(wr[kk])
+			}
+			cr[j] = acc
+		}
+	}
+}
+
+// requantRows writes rows of N accumulators as int8.
+func (p *weights8) requantRows(c []int32, out []int8) {
+	N := p.n
+	for i, acc := range c {
+		j := i % N
+		out[i] = requant(acc, p.scale[j], p.zo, p.lo, p.hi)
+	}
+}
+
+// ---- CONV_2D ----
+
+type conv8 struct {
+	in, out     *Tensor
+	p           *weights8
+	o           options
+	zi          int8
+	n, h, wd, c int
+	oh, ow, oc  int
+	kh, kw      int
+	padT, padL  int
+	direct      bool
+	tile        int
+	batch       int
+	threads     int
+	// per-worker scratch
+	cols [][]int8
+	accs [][]int32
+}
+
+func newConv8(ip *Interpreter, op *opDef) (kernel, error) {
+	in, out, err := ip.io(op, 2, 3, 1)
+	if err != nil {
+		return nil, err
+	}
+	w := in[1]
+	if len(w.shape) != 4 {
+		return nil, fmt.Errorf("%w: CONV_2D filter shape %v, want [O,KH,KW,I]", ErrInvalidModel, w.shape)
+	}
+	k := &conv8{in: in[0], out: out[0], o: op.opts, threads: ip.threads}
+	k.oc, k.kh, k.kw = w.shape[0], w.shape[1], w.shape[2]
+	K := w.shape[1] * w.shape[2] * w.shape[3]
+	var bias *Tensor
+	if len(in) > 2 {
+		bias = in[2]
+	}
+	if k.p, err = newWeights8("CONV_2D", in[0], w, bias, out[0], k.oc, K, 0, op.opts.activation, true, func(j, kk int) int { return j*K + kk }); err != nil {
+		return nil, err
+	}
+	_, zi, _ := qparams(in[0])
+	k.zi = int8(zi)
+	k.cols = make([][]int8, k.threads)
+	k.accs = make([][]int32, k.threads)
+	return k, nil
+}
+
+func (k *conv8) prepare() (int, error) {
+	var err error
+	if k.n, k.h, k.wd, k.c, err = nhwc(k.in); err != nil {
+		return 0, err
+	}
+	if k.kh*k.kw*k.c != k.p.k {
+		return 0, fmt.Errorf("%w: CONV_2D filter %d×%d×? for %d input channels", ErrUnsupportedOp, k.kh, k.kw, k.c)
+	}
+	if k.oh, k.padT, err = convOut(k.o.padding, k.h, k.kh, k.o.strideH, k.o.dilationH); err != nil {
+		return 0, err
+	}
+	if k.ow, k.padL, err = convOut(k.o.padding, k.wd, k.kw, k.o.strideW, k.o.dilationW); err != nil {
+		return 0, err
+	}
+	k.direct = k.kh == 1 && k.kw == 1 && k.o.strideH == 1 && k.o.strideW == 1 && k.padT == 0 && k.padL == 0
+	K := k.p.k
+	k.tile = min(max(16384/max(K, 1), 8), 256)
+	if k.threads > 1 {
+		M := k.oh * k.ow
+		k.tile = max(min(k.tile, (M+2*k.threads-1)/(2*k.threads)), 1)
+	}
+	for w := range k.cols {
+		if !k.direct && len(k.cols[w]) < k.tile*K {
+			k.cols[w] = make([]int8, k.tile*K)
+		}
+		if len(k.accs[w]) < k.tile*k.oc {
+			k.accs[w] = make([]int32, k.tile*k.oc)
+		}
+	}
+	return 0, setShape(k.out, []int{k.n, k.oh, k.ow, k.oc})
+}
+
+func (k *conv8) eval(ip *Interpreter) {
+	M := k.oh * k.ow
+	for b := 0; b < k.n; b++ {
+		k.batch = b
+		ip.parallel(k, (M+k.tile-1)/k.tile)
+	}
+}
+
+func (k *conv8) runRange(_ *Interpreter, worker, lo, hi int) {
+	M := k.oh * k.ow
+	K, N := k.p.k, k.oc
+	b := k.batch
+	out := k.out.i8[b*M*N : (b+1)*M*N]
+	for t := lo; t < hi; t++ {
+		m0 := t * k.tile
+		m1 := min(m0+k.tile, M)
+		var a []int8
+		if k.direct {
+			a = k.in.i8[(b*M+m0)*K : (b*M+m1)*K]
+		} else {
+			a = k.cols[worker][:(m1-m0)*K]
+			k.im2col(a, b, m0, m1)
+		}
+		acc := k.accs[worker][:(m1-m0)*N]
+		k.p.gemm(a, K, m1-m0, acc)
+		k.p.requantRows(acc, out[m0*N:m1*N])
+	}
+}
+
+// im2col writes the receptive fields of output pixels [m0,m1) as rows of
+// a; taps outside the input read the input zero point.
+func (k *conv8) im2col(a []int8, b, m0, m1 int) {
+	c := k.c
+	K := k.kh * k.kw * c
+	in := k.in.i8
+	fill := func(s []int8) {
+		for i := range s {
+			s[i] = k.zi
+		}
+	}
+	for m := m0; m < m1; m++ {
+		oy, ox := m/k.ow, m%k.ow
+		row := a[(m-m0)*K : (m-m0+1)*K]
+		iy0 := oy*k.o.strideH - k.padT
+		ix0 := ox*k.o.strideW - k.padL
+		p := 0
+		for ky := 0; ky < k.kh; ky++ {
+			iy := iy0 + ky*k.o.dilationH
+			if iy < 0 || iy >= k.h {
+				fill(row[p : p+k.kw*c])
+				p += k.kw * c
+				continue
+			}
+			base := (b*k.h + iy) * k.wd
+			if k.o.dilationW == 1 && ix0 >= 0 && ix0+k.kw <= k.wd {
+				copy(row[p:p+k.kw*c], in[(base+ix0)*c:(base+ix0+k.kw)*c])
+				p += k.kw * c
+				continue
+			}
+			for kx := 0; kx < k.kw; kx++ {
+				ix := ix0 + kx*k.o.dilationW
+				if ix < 0 || ix >= k.wd {
+					fill(row[p : p+c])
+				} else {
+					copy(row[p:p+c], in[(base+ix)*c:(base+ix+1)*c])
+				}
+				p += c
+			}
+		}
+	}
+}
+
+// ---- FULLY_CONNECTED ----
+
+type fullyConnected8 struct {
+	in, out *Tensor
+	p       *weights8
+	keep    bool
+	rows    int
+	acc     []int32
+}
+
+func newFullyConnected8(ip *Interpreter, op *opDef) (kernel, error) {
+	in, out, err := ip.io(op, 2, 3, 1)
+	if err != nil {
+		return nil, err
+	}
+	if op.opts.weightsFormat != 0 {
+		return nil, fmt.Errorf("%w: FULLY_CONNECTED weights format %d", ErrUnsupportedOp, op.opts.weightsFormat)
+	}
+	w := in[1]
+	if len(w.shape) != 2 {
+		return nil, fmt.Errorf("%w: FULLY_CONNECTED weights shape %v, want [O,I]", ErrInvalidModel, w.shape)
+	}
+	N, K := w.shape[0], w.shape[1]
+	var bias *Tensor
+	if len(in) > 2 {
+		bias = in[2]
+	}
+	k := &fullyConnected8{in: in[0], out: out[0], keep: op.opts.keepNumDims}
+	if k.p, err = newWeights8("FULLY_CONNECTED", in[0], w, bias, out[0], N, K, 0, op.opts.activation, true, func(j, kk int) int { return j*K + kk }); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+func (k *fullyConnected8) prepare() (int, error) {
+	K, N := k.p.k, k.p.n
+	if K == 0 || k.in.n%K != 0 {
+		return 0, fmt.Errorf("%w: FULLY_CONNECTED input %v is not a multiple of %d", ErrInvalidModel, k.in.shape, K)
+	}
+	k.rows = k.in.n / K
+	shape := []int{k.rows, N}
+	if k.keep {
+		shape = append(append([]int(nil), k.in.shape[:len(k.in.shape)-1]...), N)
+	}
+	if len(k.acc) < k.rows*N {
+		k.acc = make([]int32, k.rows*N)
+	}
+	return 0, setShape(k.out, shape)
+}
+
+func (k *fullyConnected8) eval(*Interpreter) {
+	acc := k.acc[:k.rows*k.p.n]
+	k.p.gemm(k.in.i8, k.p.k, k.rows, acc)
+	k.p.requantRows(acc, k.out.i8)
+}
+
+// ---- DEPTHWISE_CONV_2D ----
+
+type depthwise8 struct {
+	in, out    *Tensor
+	p          *weights8 // N = OC rows of K = KH·KW taps
+	wt         []int8    // [KH·KW][OC], the layout the row loop reads
+	zi         int32
+	o          options
+	n, h, wd   int
+	c, oc, mul int
+	kh, kw     int
+	oh, ow     int
+	padT, padL int
+	batch      int
+	accs       [][]int32
+}
+
+func newDepthwise8(ip *Interpreter, op *opDef) (kernel, error) {
+	in, out, err := ip.io(op, 2, 3, 1)
+	if err != nil {
+		return nil, err
+	}
+	w := in[1]
+	if len(w.shape) != 4 || w.shape[0] != 1 {
+		return nil, fmt.Errorf("%w: DEPTHWISE_CONV_2D filter must be [1,KH,KW,OC], got %v", ErrUnsupportedOp, w.shape)
+	}
+	k := &depthwise8{in: in[0], out: out[0], o: op.opts}
+	k.kh, k.kw, k.oc = w.shape[1], w.shape[2], w.shape[3]
+	taps, oc := k.kh*k.kw, k.oc
+	var bias *Tensor
+	if len(in) > 2 {
+		bias = in[2]
+	}
+	// The input zero point is not folded into the bias here: padded taps
+	// are skipped, so each tap adds (x − x_zp)·w itself.
+	if k.p, err = newWeights8("DEPTHWISE_CONV_2D", in[0], w, bias, out[0], oc, taps, 3, op.opts.activation, false, func(j, kk int) int { return kk*oc + j }); err != nil {
+		return nil, err
+	}
+	_, zi, err := qparams(in[0])
+	if err != nil {
+		return nil, err
+	}
+	k.zi = zi
+	k.wt = w.def.i8
+	k.accs = make([][]int32, ip.threads)
+	return k, nil
+}
+
+func (k *depthwise8) prepare() (int, error) {
+	var err error
+	if k.n, k.h, k.wd, k.c, err = nhwc(k.in); err != nil {
+		return 0, err
+	}
+	if k.c == 0 || k.oc%k.c != 0 {
+		return 0, fmt.Errorf("%w: DEPTHWISE_CONV_2D %d output channels for %d inputs", ErrInvalidModel, k.oc, k.c)
+	}
+	k.mul = k.oc / k.c
+	if k.oh, k.padT, err = convOut(k.o.padding, k.h, k.kh, k.o.strideH, k.o.dilationH); err != nil {
+		return 0, err
+	}
+	if k.ow, k.padL, err = convOut(k.o.padding, k.wd, k.kw, k.o.strideW, k.o.dilationW); err != nil {
+		return 0, err
+	}
+	for w := range k.accs {
+		if len(k.accs[w]) < k.ow*k.oc {
+			k.accs[w] = make([]int32, k.ow*k.oc)
+		}
+	}
+	return 0, setShape(k.out, []int{k.n, k.oh, k.ow, k.oc})
+}
+
+func (k *depthwise8) eval(ip *Interpreter) {
+	for b := 0; b < k.n; b++ {
+		k.batch = b
+		ip.parallel(k, k.oh)
+	}
+}
+
+// runRange computes output rows [lo,hi): the row's accumulators start at
+// the bias and every tap inside the input adds (x − x_zp)·w.
+func (k *depthwise8) runRange(_ *Interpreter, worker, lo, hi int) {
+	oc, c := k.oc, k.c
+	in, out := k.in.i8, k.out.i8
+	b := k.batch
+	sw, dw := k.o.strideW, k.o.dilationW
+	acc := k.accs[worker][:k.ow*oc]
+	for oy := lo; oy < hi; oy++ {
+		iy0 := oy*k.o.strideH - k.padT
+		for ox := 0; ox < k.ow; ox++ {
+			copy(acc[ox*oc:(ox+1)*oc], k.p.bias)
+		}
+		for ky := 0; ky < k.kh; ky++ {
+			iy := iy0 + ky*k.o.dilationH
+			if iy < 0 || iy >= k.h {
+				continue
+			}
+			inRow := in[(b*k.h+iy)*k.wd*c:][:k.wd*c]
+			for kx := 0; kx < k.kw; kx++ {
+				w := k.wt[(ky*k.kw+kx)*oc:][:oc]
+				for ox := 0; ox < k.ow; ox++ {
+					ix := ox*sw - k.padL + kx*dw
+					if ix < 0 || ix >= k.wd {
+						continue
+					}
+					a := acc[ox*oc:][:oc]
+					p := inRow[ix*c:][:c]
+					if k.mul == 1 {
+						for j, x := range p {
+							a[j] += (int32(x) - k.zi) * int32(w[j])
+						}
+						continue
+					}
+					for ic, x := range p {
+						for m := 0; m < k.mul; m++ {
+							a[ic*k.mul+m] += (int32(x) - k.zi) * int32(w[ic*k.mul+m])
+						}
+					}
+				}
+			}
+		}
+		k.p.requantRows(acc, out[((b*k.oh+oy)*k.ow)*oc:][:k.ow*oc])
+	}
+}

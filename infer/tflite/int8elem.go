@@ -1,0 +1,381 @@
+package tflite
+
+import (
+	"fmt"
+	"math"
+)
+
+// ---- ADD / MUL ----
+
+// binary8 is int8 ADD or MUL with broadcasting.
+//
+// ADD is XNNPACK's qs8 vadd: both inputs are scaled by fixed-point
+// multipliers with a common shift chosen from the larger of the two scale
+// ratios (a_scale·(1/out_scale), b_scale·(1/out_scale), float32):
+// shift = 20 − exponent(larger ratio), multiplier = round_even(ratio·2^shift),
+// out = (bias + a·ma + b·mb) >> shift (arithmetic shift; bias holds
+// 2^(shift−1) and −ma·za − mb·zb, so the shift rounds half up), clamped,
+// + out_zp. TFLite's reference ADD instead shifts the inputs left by 20 and
+// applies three MultiplyByQuantizedMultiplier steps.
+//
+// MUL is XNNPACK's qs8 vmul with fp32 requantization:
+// requant((a−za)·(b−zb), a_scale·b_scale/out_scale). TFLite's reference
+// uses a fixed-point multiplier for the same product.
+type binary8 struct {
+	code       int32
+	bc         *binop // shape, broadcast strides
+	za, zb, zo int32
+	lo, hi     int32
+	// ADD
+	ma, mb, bias int32
+	shift        uint
+	// MUL
+	scale float32
+}
+
+func newBinary8(ip *Interpreter, op *opDef) (kernel, error) {
+	in, out, err := ip.io(op, 2, 2, 1)
+	if err != nil {
+		return nil, err
+	}
+	k := &binary8{code: op.code, bc: &binop{code: op.code, a: in[0], b: in[1], out: out[0]}}
+	sa, za, err := qparams(in[0])
+	if err != nil {
+		return nil, err
+	}
+	sb, zb, err := qparams(in[1])
+	if err != nil {
+		return nil, err
+	}
+	so, zo, err := qparams(out[0])
+	if err != nil {
+		return nil, err
+	}
+	if in[1].def.typ != Int8 {
+		return nil, fmt.Errorf("%w: %s of int8 and %v", ErrUnsupportedOp, opName(op.code), in[1].def.typ)
+	}
+	k.za, k.zb, k.zo = za, zb, zo
+	if k.lo, k.hi, err = actRange8(op.opts.activation, so, zo); err != nil {
+		return nil, err
+	}
+	if op.code == opAdd {
+		ma, mb, shift, err := addParams(sa, sb, so)
+		if err != nil {
+			return nil, err
+		}
+		k.ma, k.mb, k.shift = ma, mb, shift
+		k.bias = int32(1)<<(shift-1) - ma*za - mb*zb
+	} else {
+		k.scale = sa * sb / so
+	}
+	return k, nil
+}
+
+// addParams computes XNNPACK's qs8 vadd multipliers and shift
+// (xnn_init_qs8_add_minmax_scalar_params).
+func addParams(sa, sb, so float32) (ma, mb int32, shift uint, err error) {
+	rcp := 1 / so
+	ra, rb := sa*rcp, sb*rcp
+	m := max(ra, rb)
+	if !(m >= 0x1p-10 && m < 0x1p+8) {
+		return 0, 0, 0, fmt.Errorf("%w: int8 ADD input/output scale ratio %g outside [2^-10, 2^8)", ErrUnsupportedOp, m)
+	}
+	exp := int(math.Float32bits(m)>>23) - 127
+	shift = uint(20 - exp)
+	ma = roundEven(ra * float32(math.Ldexp(1, int(shift))))
+	mb = roundEven(rb * float32(math.Ldexp(1, int(shift))))
+	return ma, mb, shift, nil
+}
+
+func (k *binary8) prepare() (int, error) { return k.bc.prepare() }
+
+func (k *binary8) eval(*Interpreter) {
+	if k.bc.out.n == 0 {
+		return
+	}
+	b := k.bc
+	rank := b.rank
+	inner := b.dims[rank-1]
+	ia, ib := b.sa[rank-1], b.sb[rank-1]
+	var idx [maxRank]int
+	offA, offB, offO := 0, 0, 0
+	for {
+		k.row(b.a.i8[offA:], b.b.i8[offB:], ia, ib, b.out.i8[offO:offO+inner])
+		offO += inner
+		d := rank - 2
+		for ; d >= 0; d-- {
+			idx[d]++
+			offA += b.sa[d]
+			offB += b.sb[d]
+			if idx[d] < b.dims[d] {
+				break
+			}
+			offA -= b.sa[d] * b.dims[d]
+			offB -= b.sb[d] * b.dims[d]
+			idx[d] = 0
+		}
+		if d < 0 {
+			return
+		}
+	}
+}
+
+func (k *binary8) row(a, b []int8, ia, ib int, out []int8) {
+	lo, hi := k.lo-k.zo, k.hi-k.zo
+	if k.code == opAdd {
+		for i := range out {
+			acc := k.bias + int32(a[i*ia])*k.ma + int32(b[i*ib])*k.mb
+			v := acc >> k.shift
+			out[i] = int8(min(max(v, lo), hi) + k.zo)
+		}
+		return
+	}
+	for i := range out {
+		acc := (int32(a[i*ia]) - k.za) * (int32(b[i*ib]) - k.zb)
+		out[i] = requant(acc, k.scale, k.zo, k.lo, k.hi)
+	}
+}
+
+// ---- PRELU ----
+
+// prelu8 is int8 PRELU as TFLite's reference kernel (XNNPACK does not take
+// quantized PRELU from LiteRT): x ≥ zp gives
+// MultiplyByQuantizedMultiplier(x−zp, in_scale/out_scale), otherwise
+// MultiplyByQuantizedMultiplier((x−zp)·(alpha−alpha_zp),
+// in_scale·alpha_scale/out_scale), plus out_zp, saturated to int8. The
+// scale ratios are computed in float32 as TFLite's Prepare does.
+type prelu8 struct {
+	bc         *binop
+	zi, za, zo int32
+	m1, m2     int32
+	s1, s2     int
+	lo, hi     int32
+}
+
+func newPrelu8(ip *Interpreter, op *opDef) (kernel, error) {
+	in, out, err := ip.io(op, 2, 2, 1)
+	if err != nil {
+		return nil, err
+	}
+	if in[1].def.typ != Int8 {
+		return nil, fmt.Errorf("%w: PRELU of int8 with %v alpha", ErrUnsupportedOp, in[1].def.typ)
+	}
+	si, zi, err := qparams(in[0])
+	if err != nil {
+		return nil, err
+	}
+	sa, za, err := qparams(in[1])
+	if err != nil {
+		return nil, err
+	}
+	so, zo, err := qparams(out[0])
+	if err != nil {
+		return nil, err
+	}
+	k := &prelu8{bc: &binop{a: in[0], b: in[1], out: out[0]}, zi: zi, za: za, zo: zo, lo: -128, hi: 127}
+	k.m1, k.s1 = quantizeMultiplier(float64(si / so))
+	k.m2, k.s2 = quantizeMultiplier(float64(si * sa / so))
+	return k, nil
+}
+
+func (k *prelu8) prepare() (int, error) {
+	if _, err := k.bc.prepare(); err != nil {
+		return 0, err
+	}
+	if !sameShape(k.bc.out.shape, k.bc.a.shape) {
+		return 0, fmt.Errorf("%w: PRELU alpha %v does not broadcast to input %v", ErrInvalidModel, k.bc.b.shape, k.bc.a.shape)
+	}
+	return 0, nil
+}
+
+func (k *prelu8) eval(*Interpreter) {
+	b := k.bc
+	if b.out.n == 0 {
+		return
+	}
+	rank := b.rank
+	inner := b.dims[rank-1]
+	ia, ib := b.sa[rank-1], b.sb[rank-1]
+	var idx [maxRank]int
+	offA, offB, offO := 0, 0, 0
+	for {
+		x, a, out := b.a.i8[offA:], b.b.i8[offB:], b.out.i8[offO:offO+inner]
+		for i := range out {
+			v := int32(x[i*ia]) - k.zi
+			var r int32
+			if v >= 0 {
+				r = multiplyByQuantizedMultiplier(v, k.m1, k.s1)
+			} else {
+				r = multiplyByQuantizedMultiplier(v*(int32(a[i*ib])-k.za), k.m2, k.s2)
+			}
+			out[i] = int8(min(max(r+k.zo, k.lo), k.hi))
+		}
+		offO += inner
+		d := rank - 2
+		for ; d >= 0; d-- {
+			idx[d]++
+			offA += b.sa[d]
+			offB += b.sb[d]
+			if idx[d] < b.dims[d] {
+				break
+			}
+			offA -= b.sa[d] * b.dims[d]
+			offB -= b.sb[d] * b.dims[d]
+			idx[d] = 0
+		}
+		if d < 0 {
+			return
+		}
+	}
+}
+
+// quantizeMultiplier splits a real multiplier into a Q31 fixed-point value
+// and a power-of-two exponent, as TFLite's QuantizeMultiplier.
+func quantizeMultiplier(m float64) (int32, int) {
+	if m == 0 {
+		return 0, 0
+	}
+	q, shift := math.Frexp(m)
+	qf := int64(math.Round(q * (1 << 31)))
+	if qf == 1<<31 {
+		qf /= 2
+		shift++
+	}
+	if shift < -31 {
+		shift, qf = 0, 0
+	}
+	if shift > 30 {
+		shift, qf = 30, 1<<31-1
+	}
+	return int32(qf), shift
+}
+
+// multiplyByQuantizedMultiplier is TFLite's
+// MultiplyByQuantizedMultiplier: a saturating rounding doubling high
+// multiply, then a rounding (half away from zero) right shift.
+func multiplyByQuantizedMultiplier(x, m int32, shift int) int32 {
+	left, right := 0, 0
+	if shift > 0 {
+		left = shift
+	} else {
+		right = -shift
+	}
+	return roundingDivideByPOT(saturatingRoundingDoublingHighMul(x*(1<<left), m), right)
+}
+
+func saturatingRoundingDoublingHighMul(a, b int32) int32 {
+	if a == b && a == math.MinInt32 {
+		return math.MaxInt32
+	}
+	ab := int64(a) * int64(b)
+	nudge := int64(1 << 30)
+	if ab < 0 {
+		nudge = 1 - 1<<30
+	}
+	return int32((ab + nudge) / (1 << 31))
+}
+
+func roundingDivideByPOT(x int32, exp int) int32 {
+	mask := int32(1)<<exp - 1
+	rem := x & mask
+	th := mask >> 1
+	if x < 0 {
+		th++
+	}
+	r := x >> exp
+	if rem > th {
+		r++
+	}
+	return r
+}
+
+// ---- MAX_POOL_2D / AVERAGE_POOL_2D ----
+
+// pool8 is int8 pooling; input and output share scale and zero point.
+// MAX_POOL_2D takes the window maximum and clamps to the fused activation.
+// AVERAGE_POOL_2D is TFLite's integer kernel: the sum of the raw int8
+// values over the part of the window inside the input, divided by that
+// count rounding half away from zero, clamped.
+type pool8 struct {
+	*pool2d
+	lo8, hi8 int32
+}
+
+func newPool8(ip *Interpreter, op *opDef) (kernel, error) {
+	in, out, err := ip.io(op, 1, 1, 1)
+	if err != nil {
+		return nil, err
+	}
+	si, zi, err := qparams(in[0])
+	if err != nil {
+		return nil, err
+	}
+	so, zo, err := qparams(out[0])
+	if err != nil {
+		return nil, err
+	}
+	if si != so || zi != zo {
+		return nil, fmt.Errorf("%w: int8 %s with input scale %g zero point %d and output %g %d (they must be equal)", ErrUnsupportedOp, opName(op.code), si, zi, so, zo)
+	}
+	if op.opts.filterW <= 0 || op.opts.filterH <= 0 {
+		return nil, fmt.Errorf("%w: filter %dx%d", ErrInvalidModel, op.opts.filterW, op.opts.filterH)
+	}
+	k := &pool8{pool2d: &pool2d{code: op.code, in: in[0], out: out[0], o: op.opts}}
+	if k.lo8, k.hi8, err = actRange8(op.opts.activation, so, zo); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+func (k *pool8) eval(*Interpreter) {
+	in, out := k.in.i8, k.out.i8
+	c := k.c
+	isMax := k.code == opMaxPool2d
+	var accBuf [64]int32
+	for b := 0; b < k.n; b++ {
+		for oy := 0; oy < k.oh; oy++ {
+			y0 := oy*k.o.strideH - k.padT
+			ys, ye := max(y0, 0), min(y0+k.o.filterH, k.h)
+			for ox := 0; ox < k.ow; ox++ {
+				x0 := ox*k.o.strideW - k.padL
+				xs, xe := max(x0, 0), min(x0+k.o.filterW, k.w)
+				o := out[((b*k.oh+oy)*k.ow+ox)*c:][:c]
+				cnt := int32((ye - ys) * (xe - xs))
+				for c0 := 0; c0 < c; c0 += len(accBuf) {
+					acc := accBuf[:min(len(accBuf), c-c0)]
+					for i := range acc {
+						if isMax {
+							acc[i] = -128
+						} else {
+							acc[i] = 0
+						}
+					}
+					for y := ys; y < ye; y++ {
+						for x := xs; x < xe; x++ {
+							p := in[((b*k.h+y)*k.w+x)*c+c0:][:len(acc)]
+							if isMax {
+								for i, v := range p {
+									acc[i] = max(acc[i], int32(v))
+								}
+							} else {
+								for i, v := range p {
+									acc[i] += int32(v)
+								}
+							}
+						}
+					}
+					for i, v := range acc {
+						if !isMax && cnt > 0 {
+							if v > 0 {
+								v = (v + cnt/2) / cnt
+							} else {
+								v = (v - cnt/2) / cnt
+							}
+						}
+						o[c0+i] = int8(min(max(v, k.lo8), k.hi8))
+					}
+				}
+			}
+		}
+	}
+}
