@@ -96,8 +96,24 @@ func gemmS8(a []int8, lda, rows int, p *s8Panels, c []int32, ldc int) {
 	}
 }
 
+//go:noescape
+func s8RequantFP32AVX2(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32)
+
+//go:noescape
+func s8DwTapAVX2(acc *int32, p, w *int8, n, c16, c, pstride int)
+
 func requantFP32(acc, bias []int32, scale []float32, zp, lo, hi int32, out []int8) {
-	requantFP32Go(acc, bias, scale, zp, lo, hi, out)
+	n := len(out)
+	n8 := n &^ 7
+	if n8 == 0 || s8Path == s8PathGo {
+		requantFP32Go(acc, bias, scale, zp, lo, hi, out)
+		return
+	}
+	acc, bias, scale = acc[:n], bias[:n], scale[:n] // bounds checks before the assembly
+	s8RequantFP32AVX2(&acc[0], &bias[0], &scale[0], &out[0], n8, zp, float32(lo-zp), float32(hi-zp))
+	if n8 < n {
+		requantFP32Go(acc[n8:], bias[n8:], scale[n8:], zp, lo, hi, out[n8:])
+	}
 }
 
 func requantFixed(acc, bias, mult, shift []int32, zp, lo, hi int32, out []int8) {
@@ -105,5 +121,21 @@ func requantFixed(acc, bias, mult, shift []int32, zp, lo, hi int32, out []int8) 
 }
 
 func dwS8Tap(acc []int32, p, w []int8, n, c, pstride int) {
-	dwS8TapGo(acc, p, w, n, c, pstride)
+	c16 := c &^ 15
+	if n <= 0 || c16 == 0 || s8Path == s8PathGo {
+		dwS8TapGo(acc, p, w, n, c, pstride)
+		return
+	}
+	s8CheckDw(acc, p, w, n, c, pstride)
+	s8DwTapAVX2(&acc[0], &p[0], &w[0], n, c16, c, pstride)
+	if c16 < c {
+		w = w[:c]
+		for i := 0; i < n; i++ {
+			o := acc[i*c+c16 : i*c+c]
+			pp := p[i*pstride+c16 : i*pstride+c]
+			for j := range o {
+				o[j] += int32(pp[j]) * int32(w[c16+j])
+			}
+		}
+	}
 }

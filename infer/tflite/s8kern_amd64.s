@@ -756,3 +756,90 @@ s8AVX2x1_m1_store:
 s8AVX2x1_m1_done:
 	VZEROUPPER
 	RET
+
+
+// func s8RequantFP32AVX2(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32)
+// n is a multiple of 8. Same operations as requantFP32Go: int32 add,
+// convert to float32, multiply, clamp, round half to even (VCVTPS2DQ in the
+// default rounding mode), add the zero point; the packs cannot saturate
+// since the values are already in [lo, hi].
+TEXT ·s8RequantFP32AVX2(SB), NOSPLIT, $0-52
+	MOVQ acc+0(FP), AX
+	MOVQ bias+8(FP), BX
+	MOVQ scale+16(FP), CX
+	MOVQ out+24(FP), DX
+	MOVQ n+32(FP), SI
+	SHRQ $3, SI
+	JZ   rq_done
+	MOVL zp+40(FP), R8
+	MOVQ R8, X13
+	VPBROADCASTD X13, Y13
+	VBROADCASTSS flo+44(FP), Y14
+	VBROADCASTSS fhi+48(FP), Y15
+rq_loop:
+	VMOVDQU (AX), Y0
+	VPADDD (BX), Y0, Y0
+	VCVTDQ2PS Y0, Y0
+	VMULPS (CX), Y0, Y0
+	VMAXPS Y14, Y0, Y0
+	VMINPS Y15, Y0, Y0
+	VCVTPS2DQ Y0, Y0
+	VPADDD Y13, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPACKSSDW X1, X0, X0
+	VPACKSSWB X0, X0, X0
+	MOVQ X0, (DX)
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ $32, CX
+	ADDQ $8, DX
+	DECQ SI
+	JNZ  rq_loop
+	VZEROUPPER
+rq_done:
+	RET
+
+// func s8DwTapAVX2(acc *int32, p, w *int8, n, c16, c, pstride int)
+// Adds p·w to acc for the first c16 (a multiple of 16) of c channels of n
+// pixels: sign-extend to int16, VPMULLW (exact: |product| ≤ 2^14),
+// sign-extend to int32, add.
+TEXT ·s8DwTapAVX2(SB), NOSPLIT, $0-56
+	MOVQ acc+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+24(FP), R8
+	MOVQ c16+32(FP), R9
+	MOVQ c+40(FP), R10
+	SHLQ $2, R10
+	MOVQ pstride+48(FP), R11
+	SHRQ $4, R9
+	JZ   dw_done
+	TESTQ R8, R8
+	JZ   dw_done
+dw_pixel:
+	MOVQ w+16(FP), BX
+	MOVQ SI, AX
+	MOVQ DI, DX
+	MOVQ R9, CX
+dw_chan:
+	VPMOVSXBW (AX), Y0
+	VPMOVSXBW (BX), Y1
+	VPMULLW Y1, Y0, Y0
+	VPMOVSXWD X0, Y2
+	VEXTRACTI128 $1, Y0, X0
+	VPMOVSXWD X0, Y3
+	VPADDD (DX), Y2, Y2
+	VPADDD 32(DX), Y3, Y3
+	VMOVDQU Y2, (DX)
+	VMOVDQU Y3, 32(DX)
+	ADDQ $16, AX
+	ADDQ $16, BX
+	ADDQ $64, DX
+	DECQ CX
+	JNZ  dw_chan
+	ADDQ R11, SI
+	ADDQ R10, DI
+	DECQ R8
+	JNZ  dw_pixel
+	VZEROUPPER
+dw_done:
+	RET

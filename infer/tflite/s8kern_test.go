@@ -291,19 +291,27 @@ func BenchmarkGemmS8(b *testing.B) {
 // BenchmarkRequantFP32 reports ns per element for one 64-channel pixel row
 // and for a long row.
 func BenchmarkRequantFP32(b *testing.B) {
-	for _, n := range []int{64, 4096} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			acc, bias, scale, out := make([]int32, n), make([]int32, n), make([]float32, n), make([]int8, n)
-			for j := range acc {
-				acc[j] = int32(j*977%20000) - 10000
-				scale[j] = 0.01
-			}
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				requantFP32(acc, bias, scale, 3, -128, 127, out)
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
-		})
+	saved := s8Path
+	defer func() { s8Path = saved }()
+	for _, path := range []int{s8PathGo, saved} {
+		for _, n := range []int{64, 4096} {
+			b.Run(fmt.Sprintf("%s/%d", s8PathNames[path], n), func(b *testing.B) {
+				s8Path = path
+				acc, bias, scale, out := make([]int32, n), make([]int32, n), make([]float32, n), make([]int8, n)
+				for j := range acc {
+					acc[j] = int32(j*977%20000) - 10000
+					scale[j] = 0.01
+				}
+				b.ResetTimer()
+				c0 := s8CPUSeconds()
+				for i := 0; i < b.N; i++ {
+					requantFP32(acc, bias, scale, 3, -128, 127, out)
+				}
+				cpu := s8CPUSeconds() - c0
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/elem")
+				b.ReportMetric(cpu*1e9/float64(b.N*n), "cpu-ns/elem")
+			})
+		}
 	}
 }
 
@@ -311,11 +319,20 @@ func BenchmarkRequantFP32(b *testing.B) {
 func BenchmarkDwS8Tap(b *testing.B) {
 	n, c := 3136, 64
 	acc, p, w := make([]int32, n*c), make([]int8, n*c), make([]int8, c)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		dwS8Tap(acc, p, w, n, c, c)
+	saved := s8Path
+	defer func() { s8Path = saved }()
+	for _, path := range []int{s8PathGo, saved} {
+		b.Run(s8PathNames[path], func(b *testing.B) {
+			s8Path = path
+			c0 := s8CPUSeconds()
+			for i := 0; i < b.N; i++ {
+				dwS8Tap(acc, p, w, n, c, c)
+			}
+			cpu := s8CPUSeconds() - c0
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n*c), "ns/MAC")
+			b.ReportMetric(cpu*1e9/float64(b.N*n*c), "cpu-ns/MAC")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n*c), "ns/MAC")
 }
 
 // s8CPUSeconds is the process's user+system CPU time.
