@@ -319,63 +319,104 @@ func (k *depthwise) eval(ip *Interpreter) {
 	}
 }
 
-// runRange computes output rows [lo,hi) of the current batch. Each output
-// row is filled with the bias, then every kernel tap is added to the whole
-// row in one pass (tap order as TFLite's reference, so sums are identical),
-// which keeps the per-call overhead off the per-pixel path.
+// runRange computes output rows [lo,hi) of the current batch. Interior
+// pixels (every tap along x inside the input) go through dwPixels, which
+// keeps each pixel's sum in registers across all taps; the pixels at the
+// left and right edges take the per-tap row path. Both add the bias and
+// then the taps in TFLite's reference order, skipping taps outside the
+// input, so every output is the same sum whichever path computes it.
 func (k *depthwise) runRange(_ *Interpreter, _, lo, hi int) {
 	oc, c := k.oc, k.c
 	in, out := k.in.f32, k.out.f32
 	b := k.batch
-	sw, dw := k.o.strideW, k.o.dilationW
+	sw, dw, dh := k.o.strideW, k.o.dilationW, k.o.dilationH
+	// interior output columns [xi0, xi1)
+	xi0 := min((k.padL+sw-1)/sw, k.ow)
+	xi1 := 0
+	if last := k.wd - 1 - (k.kw-1)*dw + k.padL; last >= 0 {
+		xi1 = min(last/sw+1, k.ow)
+	}
+	direct := k.mul == 1 && dw == 1 && xi1 > xi0
 	for oy := lo; oy < hi; oy++ {
 		iy0 := oy*k.o.strideH - k.padT
 		row := out[(b*k.oh+oy)*k.ow*oc:][:k.ow*oc]
-		for ox := 0; ox < k.ow; ox++ {
-			copy(row[ox*oc:(ox+1)*oc], k.bias)
+		// kernel rows inside the input: [ky0, ky1)
+		ky0 := 0
+		if iy0 < 0 {
+			ky0 = min((-iy0+dh-1)/dh, k.kh)
 		}
-		for ky := 0; ky < k.kh; ky++ {
-			iy := iy0 + ky*k.o.dilationH
-			if iy < 0 || iy >= k.h {
-				continue
-			}
-			inRow := in[(b*k.h+iy)*k.wd*c:][:k.wd*c]
-			for kx := 0; kx < k.kw; kx++ {
-				// output columns whose input column ox*sw-padL+kx*dw is inside
-				off := kx*dw - k.padL
-				ox0 := 0
-				if off < 0 {
-					ox0 = (-off + sw - 1) / sw
-				}
-				ox1 := k.ow
-				if last := (k.wd - 1 - off) / sw; k.wd-1-off < 0 {
-					ox1 = 0
-				} else if last+1 < ox1 {
-					ox1 = last + 1
-				}
-				if ox0 >= ox1 {
-					continue
-				}
-				w := k.w[(ky*k.kw+kx)*oc:][:oc]
-				ix0 := ox0*sw + off
-				if k.mul == 1 {
-					dwRowTap(row[ox0*oc:ox1*oc], inRow[ix0*c:], w, ox1-ox0, c, sw*c)
-					continue
-				}
-				for ox := ox0; ox < ox1; ox++ {
-					o := row[ox*oc:][:oc]
-					p := inRow[(ix0+(ox-ox0)*sw)*c:][:c]
-					for ic := 0; ic < c; ic++ {
-						for m := 0; m < k.mul; m++ {
-							o[ic*k.mul+m] += float32(p[ic] * w[ic*k.mul+m])
-						}
-					}
-				}
-			}
+		ky1 := k.kh
+		if last := k.h - 1 - iy0; last < 0 {
+			ky1 = 0
+		} else {
+			ky1 = min(last/dh+1, k.kh)
+		}
+		if direct && ky1 > ky0 {
+			iy := iy0 + ky0*dh
+			p := in[((b*k.h+iy)*k.wd+xi0*sw-k.padL)*c:]
+			dwPixels(row[xi0*oc:xi1*oc], p, k.w[ky0*k.kw*oc:], k.bias, xi1-xi0, c, sw*c, ky1-ky0, k.kw, dh*k.wd*c)
+			k.taps(row, b, iy0, 0, xi0)
+			k.taps(row, b, iy0, xi1, k.ow)
+		} else {
+			k.taps(row, b, iy0, 0, k.ow)
 		}
 		if k.lo > -maxF || k.hi < maxF {
 			for i, v := range row {
 				row[i] = clamp(v, k.lo, k.hi)
+			}
+		}
+	}
+}
+
+// taps computes output columns [xa, xb) of one output row (row, whose
+// window starts at input row iy0) tap by tap: the row is filled with the
+// bias, then every kernel tap is added to the whole row in one pass.
+func (k *depthwise) taps(row []float32, b, iy0, xa, xb int) {
+	if xa >= xb {
+		return
+	}
+	oc, c := k.oc, k.c
+	in := k.in.f32
+	sw, dw := k.o.strideW, k.o.dilationW
+	for ox := xa; ox < xb; ox++ {
+		copy(row[ox*oc:(ox+1)*oc], k.bias)
+	}
+	for ky := 0; ky < k.kh; ky++ {
+		iy := iy0 + ky*k.o.dilationH
+		if iy < 0 || iy >= k.h {
+			continue
+		}
+		inRow := in[(b*k.h+iy)*k.wd*c:][:k.wd*c]
+		for kx := 0; kx < k.kw; kx++ {
+			// output columns whose input column ox*sw-padL+kx*dw is inside
+			off := kx*dw - k.padL
+			ox0 := xa
+			if off < 0 {
+				ox0 = max(ox0, (-off+sw-1)/sw)
+			}
+			ox1 := xb
+			if last := (k.wd - 1 - off) / sw; k.wd-1-off < 0 {
+				ox1 = 0
+			} else if last+1 < ox1 {
+				ox1 = last + 1
+			}
+			if ox0 >= ox1 {
+				continue
+			}
+			w := k.w[(ky*k.kw+kx)*oc:][:oc]
+			ix0 := ox0*sw + off
+			if k.mul == 1 {
+				dwRowTap(row[ox0*oc:ox1*oc], inRow[ix0*c:], w, ox1-ox0, c, sw*c)
+				continue
+			}
+			for ox := ox0; ox < ox1; ox++ {
+				o := row[ox*oc:][:oc]
+				p := inRow[(ix0+(ox-ox0)*sw)*c:][:c]
+				for ic := 0; ic < c; ic++ {
+					for m := 0; m < k.mul; m++ {
+						o[ic*k.mul+m] += float32(p[ic] * w[ic*k.mul+m])
+					}
+				}
 			}
 		}
 	}

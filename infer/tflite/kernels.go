@@ -89,3 +89,36 @@ func preluRowGo(o, x, alpha []float32) {
 		o[i] = v
 	}
 }
+
+// dwPixelsGo computes n output pixels of c channels of a depthwise
+// convolution (depth multiplier 1, dilation 1 along x) whose kw taps along
+// x are all inside the input, over nky kernel rows:
+//
+//	acc = bias[j]
+//	for ky := 0; ky < nky; ky++ {
+//		for kx := 0; kx < kw; kx++ {
+//			acc += float32(p[i*ps+ky*rs+kx*c+j] * w[(ky*kw+kx)*c+j])
+//		}
+//	}
+//	o[i*c+j] = acc
+//
+// for i < n and j < c: p is the input at the first tap of pixel 0, ps the
+// input stride between output pixels, rs between kernel rows. The order is
+// the per-tap order of the depthwise row code (bias, then taps by row and
+// column), so both give identical sums.
+func dwPixelsGo(o, p, w, bias []float32, n, c, ps, nky, kw, rs int) {
+	w, bias = w[:nky*kw*c], bias[:c]
+	for i := 0; i < n; i++ {
+		oo := o[i*c : i*c+c]
+		copy(oo, bias)
+		for ky := 0; ky < nky; ky++ {
+			for kx := 0; kx < kw; kx++ {
+				pp := p[i*ps+ky*rs+kx*c:][:c]
+				ww := w[(ky*kw+kx)*c:][:c]
+				for j := range oo {
+					oo[j] += float32(pp[j] * ww[j])
+				}
+			}
+		}
+	}
+}

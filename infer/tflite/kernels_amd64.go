@@ -182,3 +182,31 @@ func preluRow(o, x, alpha []float32) {
 		preluRowGo(o, x, alpha)
 	}
 }
+
+//go:noescape
+func dwPixelsAVX512(o, p, w, bias *float32, n, c, ps, nky, kw, rs int)
+
+//go:noescape
+func dwPixelsAVX2(o, p, w, bias *float32, n, c, ps, nky, kw, rs int)
+
+// dwPixels is dwPixelsGo (kernels.go) in AVX-512 or AVX2.
+func dwPixels(o, p, w, bias []float32, n, c, ps, nky, kw, rs int) {
+	if n <= 0 || c <= 0 {
+		return
+	}
+	if nky < 1 || kw < 1 || ps < 0 || rs < 0 {
+		panic(fmt.Sprintf("tflite: dwPixels nky=%d kw=%d ps=%d rs=%d", nky, kw, ps, rs))
+	}
+	o = o[:n*c]
+	p = p[:(n-1)*ps+(nky-1)*rs+kw*c]
+	w = w[:nky*kw*c]
+	bias = bias[:c]
+	switch kernelPath {
+	case pathAVX512:
+		dwPixelsAVX512(&o[0], &p[0], &w[0], &bias[0], n, c, ps, nky, kw, rs)
+	case pathAVX2:
+		dwPixelsAVX2(&o[0], &p[0], &w[0], &bias[0], n, c, ps, nky, kw, rs)
+	default:
+		dwPixelsGo(o, p, w, bias, n, c, ps, nky, kw, rs)
+	}
+}

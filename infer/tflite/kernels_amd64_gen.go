@@ -43,6 +43,8 @@ func main() {
 	gemm256()
 	dw512()
 	dw256()
+	dwPixels512()
+	dwPixels256()
 	for _, op := range []string{"add", "mul"} {
 		binary512(op)
 		binary256(op)
@@ -509,6 +511,172 @@ func prelu256() {
 	p("\tVBLENDVPS Y2, Y1, Y0, Y0")
 	p("\tVMASKMOVPS Y0, Y11, (AX)")
 	p("prelu256done:")
+	p("\tVZEROUPPER")
+	p("\tRET")
+	p("")
+}
+
+// dwPixels: AX tap pointer, BX kernel-row base, CX ky count, DX ps bytes,
+// SI pixel base (p + j), DI output, R8 c bytes, R9 weights, R10 kx count,
+// R11 pixels left, R12 3·ps bytes, R13 channel offset j in bytes.
+const dwPixelsArgs = "$0-80"
+
+func dwPixelsPrologue(name string) {
+	p("// func %s(o, p, w, bias *float32, n, c, ps, nky, kw, rs int)", name)
+	p("TEXT ·%s(SB), NOSPLIT, %s", name, dwPixelsArgs)
+	p("\tMOVQ c+40(FP), R8")
+	p("\tSHLQ $2, R8")
+	p("\tMOVQ ps+48(FP), DX")
+	p("\tSHLQ $2, DX")
+	p("\tLEAQ (DX)(DX*2), R12")
+	p("\tXORQ R13, R13")
+}
+
+// dwPixelsBlock emits the tap loops for px pixels (1 or 4) with
+// accumulators acc(0..px-1), then stores them and advances SI, DI, R11.
+func dwPixelsBlock(label string, px int, acc func(int) string, initAcc func(string), loadW func(), mulAdd func(addr, acc string), store func(acc string)) {
+	for i := 0; i < px; i++ {
+		initAcc(acc(i))
+	}
+	p("\tMOVQ SI, BX")
+	p("\tMOVQ w+16(FP), R9")
+	p("\tADDQ R13, R9")
+	p("\tMOVQ nky+56(FP), CX")
+	p("%sky:", label)
+	p("\tMOVQ BX, AX")
+	p("\tMOVQ kw+64(FP), R10")
+	p("%skx:", label)
+	loadW()
+	addrs := []string{"(AX)", "(AX)(DX*1)", "(AX)(DX*2)", "(AX)(R12*1)"}
+	for i := 0; i < px; i++ {
+		mulAdd(addrs[i], acc(i))
+	}
+	p("\tADDQ R8, AX")
+	p("\tADDQ R8, R9")
+	p("\tDECQ R10")
+	p("\tJNE %skx", label)
+	p("\tMOVQ rs+72(FP), R10")
+	p("\tSHLQ $2, R10")
+	p("\tADDQ R10, BX")
+	p("\tDECQ CX")
+	p("\tJNE %sky", label)
+	for i := 0; i < px; i++ {
+		store(acc(i))
+		p("\tADDQ R8, DI")
+	}
+	if px == 4 {
+		p("\tLEAQ (SI)(DX*4), SI")
+	} else {
+		p("\tADDQ DX, SI")
+	}
+	p("\tSUBQ $%d, R11", px)
+}
+
+func dwPixels512() {
+	const name = "dwPixelsAVX512"
+	dwPixelsPrologue(name)
+	p("\tMOVL $0xffff, AX")
+	p("\tKMOVW AX, K2")
+	p("\tMOVQ c+40(FP), CX")
+	p("\tANDQ $15, CX")
+	p("\tMOVL $1, AX")
+	p("\tSHLL CX, AX")
+	p("\tDECL AX")
+	p("\tKMOVW AX, K1")
+	p("dwp512chunk:")
+	p("\tMOVQ R8, AX")
+	p("\tSUBQ R13, AX")
+	p("\tCMPQ AX, $64")
+	p("\tJLT dwp512part")
+	p("\tKMOVW K2, K3")
+	p("\tJMP dwp512mask")
+	p("dwp512part:")
+	p("\tKMOVW K1, K3")
+	p("dwp512mask:")
+	p("\tMOVQ n+32(FP), R11")
+	p("\tMOVQ o+0(FP), DI")
+	p("\tADDQ R13, DI")
+	p("\tMOVQ p+8(FP), SI")
+	p("\tADDQ R13, SI")
+	p("\tMOVQ bias+24(FP), AX")
+	p("\tVMOVUPS.Z (AX)(R13*1), K3, Z29")
+	acc := func(i int) string { return fmt.Sprintf("Z%d", i) }
+	initAcc := func(a string) { p("\tVMOVAPS Z29, %s", a) }
+	loadW := func() { p("\tVMOVUPS.Z (R9), K3, Z31") }
+	mulAdd := func(addr, a string) {
+		p("\tVMULPS.Z %s, Z31, K3, Z30", addr)
+		p("\tVADDPS Z30, %s, %s", a, a)
+	}
+	store := func(a string) { p("\tVMOVUPS %s, K3, (DI)", a) }
+	p("dwp512p4:")
+	p("\tCMPQ R11, $4")
+	p("\tJLT dwp512p1")
+	dwPixelsBlock("dwp512b4", 4, acc, initAcc, loadW, mulAdd, store)
+	p("\tJMP dwp512p4")
+	p("dwp512p1:")
+	p("\tTESTQ R11, R11")
+	p("\tJEQ dwp512next")
+	dwPixelsBlock("dwp512b1", 1, acc, initAcc, loadW, mulAdd, store)
+	p("\tJMP dwp512p1")
+	p("dwp512next:")
+	p("\tADDQ $64, R13")
+	p("\tCMPQ R13, R8")
+	p("\tJLT dwp512chunk")
+	p("\tVZEROUPPER")
+	p("\tRET")
+	p("")
+}
+
+// dwPixels256 uses VMASKMOVPS for every load and store, with the mask in
+// Y11 (all lanes for full chunks of 8 channels).
+func dwPixels256() {
+	const name = "dwPixelsAVX2"
+	dwPixelsPrologue(name)
+	p("dwp256chunk:")
+	p("\tMOVQ R8, CX")
+	p("\tSUBQ R13, CX")
+	p("\tCMPQ CX, $32")
+	p("\tJLT dwp256part")
+	p("\tVPCMPEQD Y11, Y11, Y11")
+	p("\tJMP dwp256mask")
+	p("dwp256part:")
+	p("\tSHRQ $2, CX")
+	p("\tNEGQ CX")
+	p("\tADDQ $8, CX")
+	p("\tLEAQ maskTail<>(SB), AX")
+	p("\tVMOVDQU (AX)(CX*4), Y11")
+	p("dwp256mask:")
+	p("\tMOVQ n+32(FP), R11")
+	p("\tMOVQ o+0(FP), DI")
+	p("\tADDQ R13, DI")
+	p("\tMOVQ p+8(FP), SI")
+	p("\tADDQ R13, SI")
+	p("\tMOVQ bias+24(FP), AX")
+	p("\tADDQ R13, AX")
+	p("\tVMASKMOVPS (AX), Y11, Y10")
+	acc := func(i int) string { return fmt.Sprintf("Y%d", i) }
+	initAcc := func(a string) { p("\tVMOVAPS Y10, %s", a) }
+	loadW := func() { p("\tVMASKMOVPS (R9), Y11, Y9") }
+	mulAdd := func(addr, a string) {
+		p("\tVMASKMOVPS %s, Y11, Y8", addr)
+		p("\tVMULPS Y9, Y8, Y8")
+		p("\tVADDPS Y8, %s, %s", a, a)
+	}
+	store := func(a string) { p("\tVMASKMOVPS %s, Y11, (DI)", a) }
+	p("dwp256p4:")
+	p("\tCMPQ R11, $4")
+	p("\tJLT dwp256p1")
+	dwPixelsBlock("dwp256b4", 4, acc, initAcc, loadW, mulAdd, store)
+	p("\tJMP dwp256p4")
+	p("dwp256p1:")
+	p("\tTESTQ R11, R11")
+	p("\tJEQ dwp256next")
+	dwPixelsBlock("dwp256b1", 1, acc, initAcc, loadW, mulAdd, store)
+	p("\tJMP dwp256p1")
+	p("dwp256next:")
+	p("\tADDQ $32, R13")
+	p("\tCMPQ R13, R8")
+	p("\tJLT dwp256chunk")
 	p("\tVZEROUPPER")
 	p("\tRET")
 	p("")

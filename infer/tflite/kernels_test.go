@@ -1,6 +1,7 @@
 package tflite
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -193,6 +194,90 @@ func TestKernelBounds(t *testing.T) {
 				}()
 				withPath(t, path, c.f)
 			})
+		}
+	}
+}
+
+func TestDwPixelsPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, path := range availablePaths() {
+		for _, c := range []int{1, 3, 8, 15, 16, 17, 24, 33, 64, 67} {
+			for _, n := range []int{0, 1, 3, 4, 5, 9} {
+				for _, kk := range [][2]int{{1, 1}, {2, 3}, {3, 3}, {5, 5}, {1, 5}} {
+					nky, kw := kk[0], kk[1]
+					sw := 1 + r.IntN(2)
+					ps := sw * c
+					rs := (n*sw + kw + r.IntN(3)) * c
+					p := randFloats(r, max((n-1)*ps+(nky-1)*rs+kw*c, 0), c%3 == 0)
+					w := randFloats(r, nky*kw*c, false)
+					bias := randFloats(r, c, false)
+					want := randFloats(r, n*c, false)
+					got := append([]float32(nil), want...)
+					dwPixelsGo(want, p, w, bias, n, c, ps, nky, kw, rs)
+					withPath(t, path, func() { dwPixels(got, p, w, bias, n, c, ps, nky, kw, rs) })
+					if i, ok := sameBits(got, want); !ok {
+						t.Fatalf("%s c=%d n=%d taps=%dx%d ps=%d rs=%d: o[%d] = %v, want %v", pathName(path), c, n, nky, kw, ps, rs, i, got[i], want[i])
+					}
+					// The same sums, tap by tap as the depthwise row code
+					// adds them.
+					tap := make([]float32, n*c)
+					for i := 0; i < n; i++ {
+						copy(tap[i*c:(i+1)*c], bias)
+					}
+					for ky := 0; ky < nky; ky++ {
+						for kx := 0; kx < kw; kx++ {
+							if n > 0 {
+								dwRowTapGo(tap, p[ky*rs+kx*c:], w[(ky*kw+kx)*c:], n, c, ps)
+							}
+						}
+					}
+					if i, ok := sameBits(tap, want); !ok {
+						t.Fatalf("c=%d n=%d taps=%dx%d: tap by tap o[%d] = %v, dwPixelsGo %v", c, n, nky, kw, i, tap[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestModelsIdenticalOnEveryPath runs the models on every kernel path and
+// thread count: all outputs must be bit-identical, so a result never
+// depends on the CPU or on Options.Threads.
+func TestModelsIdenticalOnEveryPath(t *testing.T) {
+	models := []struct {
+		file  string
+		shape []int
+	}{
+		{"face_detection_short_range.tflite", nil},
+		{"face_detection_full_range.tflite", nil},
+		{"MobileFaceNet.tflite", []int{1, 112, 112, 3}},
+		{"face_landmark.tflite", nil},
+	}
+	type run struct{ path, threads int }
+	var runs []run
+	for _, p := range availablePaths() {
+		runs = append(runs, run{p, 1})
+	}
+	runs = append(runs, run{kernelPath, 2}, run{kernelPath, 4})
+	for _, m := range models {
+		var ref [][]float32
+		for _, rn := range runs {
+			ip := newFilled(t, m.file, rn.threads, m.shape)
+			withPath(t, rn.path, func() {
+				if err := ip.Invoke(context.Background()); err != nil {
+					t.Fatalf("%s: %v", m.file, err)
+				}
+			})
+			for o := 0; o < ip.NumOutputs(); o++ {
+				out := ip.Output(o).Float32s()
+				if ref == nil || len(ref) <= o {
+					ref = append(ref, append([]float32(nil), out...))
+					continue
+				}
+				if i, ok := sameBits(out, ref[o]); !ok {
+					t.Fatalf("%s %s threads %d: output %d element %d = %v, %s at 1 thread gave %v", m.file, pathName(rn.path), rn.threads, o, i, out[i], pathName(runs[0].path), ref[o][i])
+				}
+			}
 		}
 	}
 }
