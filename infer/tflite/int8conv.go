@@ -18,9 +18,10 @@ import (
 // weights8 are an op's int8 weights as N rows of K with the per-row
 // quantities the kernels need.
 type weights8 struct {
-	w     []int8 // N×K
+	w     []int8    // N×K, TFLite order (depthwise: unused)
+	pk    *s8Panels // w packed for gemmS8 (nil for depthwise)
 	n, k  int
-	bias  []int32   // bias − x_zp·Σ_k w[j][k]
+	bias  []int32   // bias − x_zp·Σ_k w[j][k] (when folded)
 	scale []float32 // requantization scale per output channel
 	zo    int32
 	lo    int32
@@ -88,32 +89,20 @@ func newWeights8(op string, in, w, bias, out *Tensor, n, k, qaxis, act int, fold
 			return nil, fmt.Errorf("%w: %s requantization scale %g for channel %d", ErrInvalidModel, op, p.scale[j], j)
 		}
 	}
+	if fold {
+		p.pk = packS8(p.w, n, k)
+	}
 	return p, nil
 }
 
-// gemm8 computes rows×N accumulators: c[r*N+j] = bias[j] + Σ_k a[r*lda+k]·w[j][k].
-func (p *weights8) gemm(a []int8, lda, rows int, c []int32) {
-	K, N := p.k, p.n
-	for r := 0; r < rows; r++ {
-		ar := a[r*lda : r*lda+K]
-		cr := c[r*N : r*N+N]
-		for j := range cr {
-			wr := p.w[j*K : j*K+K]
-			acc := p.bias[j]
-			for kk, x := range ar {
-				acc += int32(x) * int32(wr[kk])
-			}
-			cr[j] = acc
-		}
-	}
-}
-
-// requantRows writes rows of N accumulators as int8.
-func (p *weights8) requantRows(c []int32, out []int8) {
+// gemm computes rows of a (lda apart) times the weights and writes int8
+// outputs: out[r*N+j] = requant(bias[j] + Σ_k a[r*lda+k]·w[j][k]). acc
+// holds rows×N scratch accumulators.
+func (p *weights8) gemm(a []int8, lda, rows int, acc []int32, out []int8) {
 	N := p.n
-	for i, acc := range c {
-		j := i % N
-		out[i] = requant(acc, p.scale[j], p.zo, p.lo, p.hi)
+	gemmS8(a, lda, rows, p.pk, acc, N)
+	for r := 0; r < rows; r++ {
+		requantFP32(acc[r*N:(r+1)*N], p.bias, p.scale, p.zo, p.lo, p.hi, out[r*N:(r+1)*N])
 	}
 }
 
@@ -218,9 +207,7 @@ func (k *conv8) runRange(_ *Interpreter, worker, lo, hi int) {
 			a = k.cols[worker][:(m1-m0)*K]
 			k.im2col(a, b, m0, m1)
 		}
-		acc := k.accs[worker][:(m1-m0)*N]
-		k.p.gemm(a, K, m1-m0, acc)
-		k.p.requantRows(acc, out[m0*N:m1*N])
+		k.p.gemm(a, K, m1-m0, k.accs[worker][:(m1-m0)*N], out[m0*N:m1*N])
 	}
 }
 
@@ -318,18 +305,21 @@ func (k *fullyConnected8) prepare() (int, error) {
 }
 
 func (k *fullyConnected8) eval(*Interpreter) {
-	acc := k.acc[:k.rows*k.p.n]
-	k.p.gemm(k.in.i8, k.p.k, k.rows, acc)
-	k.p.requantRows(acc, k.out.i8)
+	k.p.gemm(k.in.i8, k.p.k, k.rows, k.acc[:k.rows*k.p.n], k.out.i8)
 }
 
 // ---- DEPTHWISE_CONV_2D ----
 
+// depthwise8 accumulates Σ x·w over the taps inside the input with dwS8Tap
+// (a whole output row per tap) and starts from bias − x_zp·Σ_taps w; a tap
+// that falls in the padding adds x_zp·w back, so every output sums
+// (x − x_zp)·w over exactly its valid taps, as XNNPACK's kernels (which
+// read padding as x_zp) do.
 type depthwise8 struct {
 	in, out    *Tensor
 	p          *weights8 // N = OC rows of K = KH·KW taps
 	wt         []int8    // [KH·KW][OC], the layout the row loop reads
-	zi         int32
+	zw         []int32   // [KH·KW][OC]: x_zp·w
 	o          options
 	n, h, wd   int
 	c, oc, mul int
@@ -356,17 +346,15 @@ func newDepthwise8(ip *Interpreter, op *opDef) (kernel, error) {
 	if len(in) > 2 {
 		bias = in[2]
 	}
-	// The input zero point is not folded into the bias here: padded taps
-	// are skipped, so each tap adds (x − x_zp)·w itself.
-	if k.p, err = newWeights8("DEPTHWISE_CONV_2D", in[0], w, bias, out[0], oc, taps, 3, op.opts.activation, false, func(j, kk int) int { return kk*oc + j }); err != nil {
+	if k.p, err = newWeights8("DEPTHWISE_CONV_2D", in[0], w, bias, out[0], oc, taps, 3, op.opts.activation, true, func(j, kk int) int { return kk*oc + j }); err != nil {
 		return nil, err
 	}
-	_, zi, err := qparams(in[0])
-	if err != nil {
-		return nil, err
-	}
-	k.zi = zi
+	_, zi, _ := qparams(in[0])
 	k.wt = w.def.i8
+	k.zw = make([]int32, len(k.wt))
+	for i, v := range k.wt {
+		k.zw[i] = zi * int32(v)
+	}
 	k.accs = make([][]int32, ip.threads)
 	return k, nil
 }
@@ -401,8 +389,17 @@ func (k *depthwise8) eval(ip *Interpreter) {
 	}
 }
 
-// runRange computes output rows [lo,hi): the row's accumulators start at
-// the bias and every tap inside the input adds (x − x_zp)·w.
+// addZW adds a padded tap's x_zp·w to output pixels [ox0,ox1) of acc.
+func addZW(acc, zw []int32, ox0, ox1, oc int) {
+	for ox := ox0; ox < ox1; ox++ {
+		a := acc[ox*oc : ox*oc+oc]
+		for j, v := range zw[:oc] {
+			a[j] += v
+		}
+	}
+}
+
+// runRange computes output rows [lo,hi) of the current batch.
 func (k *depthwise8) runRange(_ *Interpreter, worker, lo, hi int) {
 	oc, c := k.oc, k.c
 	in, out := k.in.i8, k.out.i8
@@ -411,38 +408,58 @@ func (k *depthwise8) runRange(_ *Interpreter, worker, lo, hi int) {
 	acc := k.accs[worker][:k.ow*oc]
 	for oy := lo; oy < hi; oy++ {
 		iy0 := oy*k.o.strideH - k.padT
-		for ox := 0; ox < k.ow; ox++ {
-			copy(acc[ox*oc:(ox+1)*oc], k.p.bias)
-		}
+		clear(acc)
 		for ky := 0; ky < k.kh; ky++ {
 			iy := iy0 + ky*k.o.dilationH
 			if iy < 0 || iy >= k.h {
+				for kx := 0; kx < k.kw; kx++ {
+					addZW(acc, k.zw[(ky*k.kw+kx)*oc:], 0, k.ow, oc)
+				}
 				continue
 			}
 			inRow := in[(b*k.h+iy)*k.wd*c:][:k.wd*c]
 			for kx := 0; kx < k.kw; kx++ {
-				w := k.wt[(ky*k.kw+kx)*oc:][:oc]
-				for ox := 0; ox < k.ow; ox++ {
-					ix := ox*sw - k.padL + kx*dw
-					if ix < 0 || ix >= k.wd {
-						continue
-					}
+				tap := (ky*k.kw + kx) * oc
+				// output columns whose input column ox*sw+off is inside
+				off := kx*dw - k.padL
+				ox0 := 0
+				if off < 0 {
+					ox0 = min((-off+sw-1)/sw, k.ow)
+				}
+				ox1 := k.ow
+				if k.wd-1-off < 0 {
+					ox1 = 0
+				} else if last := (k.wd - 1 - off) / sw; last+1 < ox1 {
+					ox1 = last + 1
+				}
+				if ox1 < ox0 {
+					ox1 = ox0
+				}
+				addZW(acc, k.zw[tap:], 0, ox0, oc)
+				addZW(acc, k.zw[tap:], ox1, k.ow, oc)
+				if ox0 == ox1 {
+					continue
+				}
+				w := k.wt[tap:][:oc]
+				ix0 := ox0*sw + off
+				if k.mul == 1 {
+					dwS8Tap(acc[ox0*oc:ox1*oc], inRow[ix0*c:], w, ox1-ox0, c, sw*c)
+					continue
+				}
+				for ox := ox0; ox < ox1; ox++ {
 					a := acc[ox*oc:][:oc]
-					p := inRow[ix*c:][:c]
-					if k.mul == 1 {
-						for j, x := range p {
-							a[j] += (int32(x) - k.zi) * int32(w[j])
-						}
-						continue
-					}
+					p := inRow[(ix0+(ox-ox0)*sw)*c:][:c]
 					for ic, x := range p {
 						for m := 0; m < k.mul; m++ {
-							a[ic*k.mul+m] += (int32(x) - k.zi) * int32(w[ic*k.mul+m])
+							a[ic*k.mul+m] += int32(x) * int32(w[ic*k.mul+m])
 						}
 					}
 				}
 			}
 		}
-		k.p.requantRows(acc, out[((b*k.oh+oy)*k.ow)*oc:][:k.ow*oc])
+		o := out[((b*k.oh+oy)*k.ow)*oc:][:k.ow*oc]
+		for ox := 0; ox < k.ow; ox++ {
+			requantFP32(acc[ox*oc:(ox+1)*oc], k.p.bias, k.p.scale, k.p.zo, k.p.lo, k.p.hi, o[ox*oc:(ox+1)*oc])
+		}
 	}
 }

@@ -1,0 +1,293 @@
+package tflite
+
+import (
+	"context"
+	"slices"
+	"testing"
+)
+
+// run8 loads a single-op model built by caseGen (without the final
+// DEQUANTIZE), sets the int8 input and returns the int8 output.
+func run8(t *testing.T, g *caseGen, in, out int, x []int8, threads int) []int8 {
+	t.Helper()
+	m, err := LoadBytes(buildModel8(g.ts, g.ops, []int{in}, []int{out}))
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	ip, err := NewInterpreter(m, Options{Threads: threads})
+	if err != nil {
+		t.Fatalf("NewInterpreter: %v", err)
+	}
+	defer ip.Close()
+	copy(ip.Input(0).Int8s(), x)
+	if err := ip.Invoke(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return slices.Clone(ip.Output(0).Int8s())
+}
+
+// TestRequant pins the fp32 requantization (XNNPACK) against values worked
+// out by hand, including the cases where it differs from TFLite's
+// reference fixed-point kernels.
+func TestRequant(t *testing.T) {
+	for _, c := range []struct {
+		acc        int32
+		scale      float32
+		zp, lo, hi int32
+		want       int8
+	}{
+		{100, 0.5, 0, -128, 127, 50},
+		{101, 0.5, 0, -128, 127, 50},   // 50.5 → 50 (ties to even; the reference rounds to 51)
+		{103, 0.5, 0, -128, 127, 52},   // 51.5 → 52
+		{-101, 0.5, 0, -128, 127, -50}, // −50.5 → −50 (the reference gives −51)
+		{-101, 0.5, 3, -128, 127, -47},
+		{1000, 0.5, 10, -128, 127, 127}, // saturates
+		{-1000, 0.5, 10, -128, 127, -128},
+		{20, 0.25, -5, -5, 127, 0},   // 5 − 5
+		{-20, 0.25, -5, -5, 127, -5}, // RELU: clamped at the zero point
+		{1 << 30, 1.0 / (1 << 24), 0, -128, 127, 64},
+	} {
+		if got := requant(c.acc, c.scale, c.zp, c.lo, c.hi); got != c.want {
+			t.Errorf("requant(%d, %g, zp %d, [%d,%d]) = %d, want %d", c.acc, c.scale, c.zp, c.lo, c.hi, got, c.want)
+		}
+		// The shared kernel must agree.
+		out := []int8{0}
+		requantFP32([]int32{c.acc}, []int32{0}, []float32{c.scale}, c.zp, c.lo, c.hi, out)
+		if out[0] != c.want {
+			t.Errorf("requantFP32(%d, %g, zp %d, [%d,%d]) = %d, want %d", c.acc, c.scale, c.zp, c.lo, c.hi, out[0], c.want)
+		}
+	}
+}
+
+// TestFixedPoint pins TFLite's MultiplyByQuantizedMultiplier (used by
+// PRELU) on hand-computed values.
+func TestFixedPoint(t *testing.T) {
+	for _, c := range []struct {
+		x    int32
+		real float64
+		want int32
+	}{
+		{100, 0.5, 50},
+		{101, 0.5, 51},   // 50.5 rounds half away from zero
+		{-101, 0.5, -50}, // but the doubling high multiply's nudge takes −50.5 toward zero
+		{7, 0.25, 2},     // 1.75
+		{3, 1.5, 5},      // 4.5 → 5 (left shift 1)
+		{1000, 0.001, 1},
+		{-1500, 0.001, -2}, // −1.5 → −2
+	} {
+		m, s := quantizeMultiplier(c.real)
+		if got := multiplyByQuantizedMultiplier(c.x, m, s); got != c.want {
+			t.Errorf("MultiplyByQuantizedMultiplier(%d, %g) = %d, want %d (m %d shift %d)", c.x, c.real, got, c.want, m, s)
+		}
+	}
+}
+
+// TestInt8OpsHand runs each int8 op on inputs small enough to work out by
+// hand.
+func TestInt8OpsHand(t *testing.T) {
+	t.Run("quantize", func(t *testing.T) {
+		g := newCaseGen(0)
+		in := g.tensor("in", Float32, []int{6}, nil)
+		out := g.tensor("q", Int8, []int{6}, pq(0.5, 1))
+		g.op(opQuantize, vQuantize, []int{in}, out, nil)
+		m, err := LoadBytes(buildModel8(g.ts, g.ops, []int{in}, []int{out}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ip, err := NewInterpreter(m, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// x/0.5 + 1: 0.25→0.5→0 (even) +1; 0.75→1.5→2 +1; −0.25→−0.5→−0 +1; 100 saturates.
+		copy(ip.Input(0).Float32s(), []float32{0.25, 0.75, -0.25, 100, -100, 3})
+		if err := ip.Invoke(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		want := []int8{1, 3, 1, 127, -128, 7}
+		if got := ip.Output(0).Int8s(); !slices.Equal(got, want) {
+			t.Errorf("QUANTIZE = %v, want %v", got, want)
+		}
+	})
+	t.Run("conv1x1_per_channel", func(t *testing.T) {
+		g := newCaseGen(0)
+		x := g.tensor("x", Int8, []int{1, 1, 2, 2}, pq(0.5, 2))
+		// channel 0: w (1, 2) scale 0.25; channel 1: w (−3, 1) scale 0.5
+		w := g.constI8("w", []int{2, 1, 1, 2}, &tQuant{scale: []float32{0.25, 0.5}}, []int8{1, 2, -3, 1})
+		b := g.constI32("b", []int{2}, &tQuant{scale: []float32{0.125, 0.25}}, []int32{4, -2})
+		y := g.tensor("y", Int8, []int{1, 1, 2, 2}, pq(1, -1))
+		g.op(opConv2d, 3, []int{x, w, b}, y, convOpts(1, 1, 1, 0))
+		// pixel 0: x = (6, 4) → x−zp = (4, 2)
+		//   ch0: 4·1+2·2+4 = 12, ·0.5·0.25/1 = 1.5 → 2 (even), −1 → 1
+		//   ch1: 4·−3+2·1−2 = −12, ·0.25 = −3, −1 → −4
+		// pixel 1: x = (3, 2) → (1, 0)
+		//   ch0: 1+4 = 5, ·0.125 = 0.625 → 1, −1 → 0
+		//   ch1: −3−2 = −5, ·0.25 = −1.25 → −1, −1 → −2
+		got := run8(t, g, x, y, []int8{6, 4, 3, 2}, 1)
+		if want := []int8{1, -4, 0, -2}; !slices.Equal(got, want) {
+			t.Errorf("CONV_2D = %v, want %v", got, want)
+		}
+	})
+	t.Run("depthwise_padding", func(t *testing.T) {
+		g := newCaseGen(0)
+		x := g.tensor("x", Int8, []int{1, 1, 3, 1}, pq(1, 5))
+		w := g.constI8("w", []int{1, 1, 3, 1}, &tQuant{scale: []float32{1}, axis: 3}, []int8{1, 1, 1})
+		b := g.constI32("b", []int{1}, &tQuant{scale: []float32{1}}, []int32{0})
+		y := g.tensor("y", Int8, []int{1, 1, 3, 1}, pq(1, 0))
+		g.op(opDepthwiseConv2d, 3, []int{x, w, b}, y, tbl(uint8(0), int32(1), int32(1), int32(1), uint8(0), int32(1), int32(1)))
+		// x−zp = (1, 2, 3); SAME padding reads real 0 at both ends:
+		// (0+1+2, 1+2+3, 2+3+0)
+		got := run8(t, g, x, y, []int8{6, 7, 8}, 1)
+		if want := []int8{3, 6, 5}; !slices.Equal(got, want) {
+			t.Errorf("DEPTHWISE_CONV_2D = %v, want %v", got, want)
+		}
+	})
+	t.Run("add", func(t *testing.T) {
+		g := newCaseGen(0)
+		x := g.tensor("x", Int8, []int{4}, pq(0.5, 0))
+		c := g.constI8("c", []int{4}, pq(0.25, 0), []int8{1, 2, 3, -3})
+		y := g.tensor("y", Int8, []int{4}, pq(1, 0))
+		g.op(opAdd, 2, []int{x, c}, y, tbl(uint8(0)))
+		// 0.5a + 0.25b: (1, 2) → 1.0; (1, 1) → 0.75 → 1; (0, 2) → 0.5
+		// rounds half up → 1; (0, −2) → −0.5 → 0 (half up).
+		got := run8(t, g, x, y, []int8{1, 1, 0, 1}, 1)
+		if want := []int8{1, 1, 1, 0}; !slices.Equal(got, want) {
+			t.Errorf("ADD = %v, want %v", got, want)
+		}
+	})
+	t.Run("mul", func(t *testing.T) {
+		g := newCaseGen(0)
+		x := g.tensor("x", Int8, []int{3}, pq(0.5, 1))
+		c := g.constI8("c", []int{3}, pq(0.5, 0), []int8{3, -3, 4})
+		y := g.tensor("y", Int8, []int{3}, pq(0.5, 0))
+		g.op(opMul, 2, []int{x, c}, y, tbl(uint8(0)))
+		// (x−1)·c·0.5: (2·3)/2 = 3; (1·−3)/2 = −1.5 → −2; (−1·4)/2 = −2
+		got := run8(t, g, x, y, []int8{3, 2, 0}, 1)
+		if want := []int8{3, -2, -2}; !slices.Equal(got, want) {
+			t.Errorf("MUL = %v, want %v", got, want)
+		}
+	})
+	t.Run("prelu", func(t *testing.T) {
+		g := newCaseGen(0)
+		x := g.tensor("x", Int8, []int{1, 4}, pq(1, 0))
+		a := g.constI8("a", []int{4}, pq(0.25, 0), []int8{1, 2, 1, 2})
+		y := g.tensor("y", Int8, []int{1, 4}, pq(1, 0))
+		g.op(opPrelu, 1, []int{x, a}, y, nil)
+		// positive: x; negative: x·a·0.25, rounding half away from zero:
+		// −6·0.25 = −1.5 → −2; −6·0.5 = −3.
+		got := run8(t, g, x, y, []int8{5, 7, -6, -6}, 1)
+		if want := []int8{5, 7, -2, -3}; !slices.Equal(got, want) {
+			t.Errorf("PRELU = %v, want %v", got, want)
+		}
+	})
+	t.Run("avgpool", func(t *testing.T) {
+		g := newCaseGen(0)
+		q := pq(1, 0)
+		x := g.tensor("x", Int8, []int{1, 2, 2, 2}, q)
+		y := g.tensor("y", Int8, []int{1, 1, 1, 2}, q)
+		g.op(opAveragePool2d, 2, []int{x}, y, tbl(uint8(1), int32(2), int32(2), int32(2), int32(2), uint8(0)))
+		// (1+2+3+4)/4 = 2.5 → 3 (half away from zero); (−1−2−3−4)/4 → −3.
+		got := run8(t, g, x, y, []int8{1, -1, 2, -2, 3, -3, 4, -4}, 1)
+		if want := []int8{3, -3}; !slices.Equal(got, want) {
+			t.Errorf("AVERAGE_POOL_2D = %v, want %v", got, want)
+		}
+	})
+	t.Run("maxpool_relu6", func(t *testing.T) {
+		g := newCaseGen(0)
+		q := pq(0.5, -10)
+		x := g.tensor("x", Int8, []int{1, 2, 2, 1}, q)
+		y := g.tensor("y", Int8, []int{1, 1, 1, 1}, q)
+		g.op(opMaxPool2d, 2, []int{x}, y, tbl(uint8(1), int32(2), int32(2), int32(2), int32(2), uint8(3)))
+		// max 20; RELU6 caps at 6/0.5 − 10 = 2.
+		got := run8(t, g, x, y, []int8{-50, 20, 0, 1}, 1)
+		if want := []int8{2}; !slices.Equal(got, want) {
+			t.Errorf("MAX_POOL_2D = %v, want %v", got, want)
+		}
+	})
+}
+
+// TestInt8Errors checks that int8 models with unusable quantization are
+// refused with a clear error rather than run.
+func TestInt8Errors(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		build func(g *caseGen) (in, out int)
+	}{
+		{"activation without quantization", func(g *caseGen) (int, int) {
+			x := g.tensor("x", Int8, []int{4}, nil)
+			y := g.tensor("y", Int8, []int{4}, pq(1, 0))
+			g.op(opAdd, 2, []int{x, x}, y, tbl(uint8(0)))
+			return x, y
+		}},
+		{"asymmetric weights", func(g *caseGen) (int, int) {
+			x := g.tensor("x", Int8, []int{1, 2}, pq(1, 0))
+			w := g.constI8("w", []int{1, 2}, pq(1, 3), []int8{1, 2})
+			y := g.tensor("y", Int8, []int{1, 1}, pq(1, 0))
+			g.op(opFullyConnected, 4, []int{x, w, -1}, y, tbl(uint8(0), uint8(0), false))
+			return x, y
+		}},
+		{"concat with different scales", func(g *caseGen) (int, int) {
+			x := g.tensor("x", Int8, []int{2}, pq(1, 0))
+			c := g.constI8("c", []int{2}, pq(2, 0), []int8{1, 2})
+			y := g.tensor("y", Int8, []int{4}, pq(1, 0))
+			g.op(opConcatenation, 2, []int{x, c}, y, tbl(int32(0), uint8(0)))
+			return x, y
+		}},
+		{"zero point out of range", func(g *caseGen) (int, int) {
+			x := g.tensor("x", Int8, []int{2}, pq(1, 300))
+			y := g.tensor("y", Float32, []int{2}, nil)
+			g.op(opDequantize, vDequantize, []int{x}, y, nil)
+			return x, y
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := newCaseGen(0)
+			in, out := c.build(g)
+			m, err := LoadBytes(buildModel8(g.ts, g.ops, []int{in}, []int{out}))
+			if err == nil {
+				_, err = NewInterpreter(m, Options{})
+			}
+			if err == nil {
+				t.Fatal("model accepted, want an error")
+			}
+			t.Logf("error: %v", err)
+		})
+	}
+}
+
+// TestInt8NoAllocs checks that Invoke of an int8 model allocates nothing,
+// with one and several threads.
+func TestInt8NoAllocs(t *testing.T) {
+	for _, c := range int8Cases() {
+		m, err := LoadBytes(c.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, threads := range []int{1, 2} {
+			ip, err := NewInterpreter(m, Options{Threads: threads})
+			if err != nil {
+				t.Fatal(err)
+			}
+			copy(ip.Input(0).Float32s(), c.input)
+			ctx := context.Background()
+			if a := testing.AllocsPerRun(5, func() { _ = ip.Invoke(ctx) }); a != 0 {
+				t.Errorf("%s threads %d: %v allocations per Invoke, want 0", c.name, threads, a)
+			}
+			ip.Close()
+		}
+	}
+}
+
+// TestQuantizeEdge checks the int8 bounds of fused activations.
+func TestQuantizeEdge(t *testing.T) {
+	lo, hi, err := actRange8(3, 0.05, -128)
+	if err != nil || lo != -128 || hi != -8 {
+		t.Errorf("RELU6 at scale 0.05 zp −128 = [%d, %d] %v, want [−128, −8]", lo, hi, err)
+	}
+	lo, hi, err = actRange8(1, 0.1, 7)
+	if err != nil || lo != 7 || hi != 127 {
+		t.Errorf("RELU at zp 7 = [%d, %d] %v, want [7, 127]", lo, hi, err)
+	}
+	if _, _, err := actRange8(4, 1, 0); err == nil {
+		t.Error("activation 4 (TANH) accepted")
+	}
+}
