@@ -84,7 +84,12 @@ type entry struct {
 // snapshot is an immutable view of the index. arena[:len] is never written
 // after publication; writers only append beyond len or build a new arena.
 type snapshot struct {
-	arena    []float32
+	arena []float32
+	// codes and meta are the int8 form of arena's slots (stride8(dim)
+	// codes and one qmeta per slot), maintained in step with it when the
+	// index searches in int8; nil otherwise.
+	codes    []int8
+	meta     []qmeta
 	people   []entry
 	live     int // live template slots
 	degraded bool
@@ -95,15 +100,31 @@ type snapshot struct {
 // a consistent snapshot; updates are serialised and published atomically.
 type Index struct {
 	dim int
+	// s8 is the int8 row stride, 0 when the index does not keep int8
+	// templates (dimension above maxDim8).
+	s8  int
 	cur atomic.Pointer[snapshot]
 
 	mu  sync.Mutex     // serialises writers
 	pos map[string]int // person id -> index in cur.people; guarded by mu
 }
 
-// NewIndex returns an empty index for embeddings of dimension dim.
+// NewIndex returns an empty index for embeddings of dimension dim. On CPUs
+// with an int8 SIMD kernel (amd64 AVX2 or AVX-512 VNNI, arm64) it keeps
+// an int8 copy of every template for a faster scan; elsewhere (armv7, the
+// purego build) the portable int8 kernel is slower than the float scan, so
+// it keeps only the float templates. Results are the same either way.
 func NewIndex(dim int) *Index {
+	return newIndex(dim, dots8 != kernGo)
+}
+
+// newIndex is NewIndex with the int8 form chosen by the caller (tests force
+// it to run the portable kernel); it is never kept above maxDim8.
+func newIndex(dim int, int8Form bool) *Index {
 	ix := &Index{dim: dim, pos: map[string]int{}}
+	if int8Form && dim > 0 && dim <= maxDim8 {
+		ix.s8 = stride8(dim)
+	}
 	ix.cur.Store(&snapshot{})
 	return ix
 }
@@ -121,71 +142,131 @@ func (ix *Index) Len() (persons, templates int) {
 // second-best eligible person at time now. q need not be normalised (scores
 // are divided by its norm). It returns ErrBadQuery for a query of the wrong
 // dimension or without a usable norm. Search does not allocate.
+//
+// The scan runs on the int8 templates and re-scores in float32 only the
+// persons that can still rank (see searchInt8); the Result is identical to
+// the exhaustive float32 search, scores bit for bit.
 func (ix *Index) Search(q []float32, now time.Time) (Result, error) {
 	s := ix.cur.Load()
-	dim := ix.dim
-	if len(q) != dim {
-		return Result{}, fmt.Errorf("%w: %d values, want %d", ErrBadQuery, len(q), dim)
+	inv, err := ix.checkQuery(q)
+	if err != nil {
+		return Result{}, err
+	}
+	if ix.s8 != 0 {
+		if res, ok := ix.searchInt8(s, q, inv, now); ok {
+			return res, nil
+		}
+	}
+	return ix.searchFloat(s, q, inv, now), nil
+}
+
+// checkQuery validates q and returns 1/‖q‖ as the float search computes it.
+func (ix *Index) checkQuery(q []float32) (float32, error) {
+	if len(q) != ix.dim {
+		return 0, fmt.Errorf("%w: %d values, want %d", ErrBadQuery, len(q), ix.dim)
 	}
 	qq := dot(q, q)
 	if !(qq > 1e-12) || math.IsInf(float64(qq), 0) {
-		return Result{}, fmt.Errorf("%w: norm² %v", ErrBadQuery, qq)
+		return 0, fmt.Errorf("%w: norm² %v", ErrBadQuery, qq)
 	}
-	inv := float32(1 / math.Sqrt(float64(qq)))
-	t := now.UnixNano()
+	return float32(1 / math.Sqrt(float64(qq))), nil
+}
 
-	res := Result{Degraded: s.degraded}
-	best, second, excl := float32(math.Inf(-1)), float32(math.Inf(-1)), float32(math.Inf(-1))
-	bestI, secondI, exclI := -1, -1, -1
+// personScore is a person's score as the float search defines it: the
+// largest float32 dot product of q with one of the person's templates vs
+// (n×dim values), -Inf when there are none. Both searches call it, so a
+// re-scored person gets exactly the float search's value.
+func personScore(q, vs []float32, dim int) float32 {
+	m := float32(math.Inf(-1))
+	for len(vs) >= dim {
+		if d := dot(q, vs[:dim]); d > m {
+			m = d
+		}
+		vs = vs[dim:]
+	}
+	return m
+}
+
+// exclusion says whether e takes part in matching at t (Unix ns).
+func (e *entry) exclusion(t int64) Exclusion {
+	switch {
+	case e.revoked:
+		return Revoked
+	case t < e.from:
+		return NotYetValid
+	case t >= e.until:
+		return Expired
+	}
+	return Eligible
+}
+
+// searchFloat is the exhaustive float32 search: the definition of Search's
+// result. inv is 1/‖q‖ from checkQuery.
+func (ix *Index) searchFloat(s *snapshot, q []float32, inv float32, now time.Time) Result {
+	dim := ix.dim
+	t := now.UnixNano()
+	rk := newRanker()
+	compared := 0
 	arena, people := s.arena, s.people
 	for i := range people {
 		e := &people[i]
-		// One slice check per person; the template and dot loops below
-		// compile without bounds checks.
-		vs := arena[e.start*dim : (e.start+e.n)*dim]
-		m := float32(math.Inf(-1))
-		for len(vs) >= dim {
-			if d := dot(q, vs[:dim]); d > m {
-				m = d
-			}
-			vs = vs[dim:]
+		m := personScore(q, arena[e.start*dim:(e.start+e.n)*dim], dim)
+		why := e.exclusion(t)
+		if why == Eligible {
+			compared++
 		}
-		why := Eligible
-		switch {
-		case e.revoked:
-			why = Revoked
-		case t < e.from:
-			why = NotYetValid
-		case t >= e.until:
-			why = Expired
+		rk.add(i, m, why)
+	}
+	return rk.result(s, inv, compared)
+}
+
+// ranker keeps the best and second-best eligible person and the best
+// excluded one while persons are offered in snapshot order. Ties go to the
+// person offered first, so the outcome depends only on the persons that
+// score at least the final second-best (eligible) or best (excluded): a
+// search may leave out persons provably below those and get the same Result.
+type ranker struct {
+	best, second, excl    float32
+	bestI, secondI, exclI int
+	why                   Exclusion
+}
+
+func newRanker() ranker {
+	inf := float32(math.Inf(-1))
+	return ranker{best: inf, second: inf, excl: inf, bestI: -1, secondI: -1, exclI: -1}
+}
+
+// add offers person i with score m and exclusion why.
+func (r *ranker) add(i int, m float32, why Exclusion) {
+	if why != Eligible {
+		if m > r.excl {
+			r.excl, r.exclI, r.why = m, i, why
 		}
-		if why != Eligible {
-			if m > excl {
-				excl, exclI, res.Why = m, i, why
-			}
-			continue
-		}
-		res.Compared++
-		switch {
-		case m > best:
-			second, secondI = best, bestI
-			best, bestI = m, i
-		case m > second:
-			second, secondI = m, i
-		}
+		return
 	}
-	if bestI >= 0 {
-		res.Best = Match{PersonID: s.people[bestI].id, Score: best * inv}
+	switch {
+	case m > r.best:
+		r.second, r.secondI = r.best, r.bestI
+		r.best, r.bestI = m, i
+	case m > r.second:
+		r.second, r.secondI = m, i
 	}
-	if secondI >= 0 {
-		res.Second = Match{PersonID: s.people[secondI].id, Score: second * inv}
+}
+
+// result turns the ranking into a Result; inv is 1/‖q‖.
+func (r *ranker) result(s *snapshot, inv float32, compared int) Result {
+	res := Result{Degraded: s.degraded, Compared: compared}
+	if r.bestI >= 0 {
+		res.Best = Match{PersonID: s.people[r.bestI].id, Score: r.best * inv}
 	}
-	if exclI >= 0 {
-		res.Excluded = Match{PersonID: s.people[exclI].id, Score: excl * inv}
-	} else {
-		res.Why = Eligible
+	if r.secondI >= 0 {
+		res.Second = Match{PersonID: s.people[r.secondI].id, Score: r.second * inv}
 	}
-	return res, nil
+	if r.exclI >= 0 {
+		res.Excluded = Match{PersonID: s.people[r.exclI].id, Score: r.excl * inv}
+		res.Why = r.why
+	}
+	return res
 }
 
 // Put sets p's metadata and replaces all of p's templates. Templates are
@@ -279,11 +360,17 @@ func (ix *Index) update(p Person, templates [][]float32, add bool) error {
 	copy(next.people, old.people)
 	i, exists := ix.pos[p.ID]
 	var keep []float32 // existing templates carried over when adding
+	var keep8 []int8   // and their int8 form
+	var keepm []qmeta
 	if exists {
 		e := old.people[i]
 		next.live -= e.n
 		if add {
 			keep = old.arena[e.start*dim : (e.start+e.n)*dim]
+			if ix.s8 != 0 {
+				keep8 = old.codes[e.start*ix.s8 : (e.start+e.n)*ix.s8]
+				keepm = old.meta[e.start : e.start+e.n]
+			}
 		}
 	} else {
 		i = len(next.people)
@@ -301,14 +388,23 @@ func (ix *Index) update(p Person, templates [][]float32, add bool) error {
 		dead += old.people[i].n
 	}
 	if cap(old.arena)-len(old.arena) < need || (dead > 1024 && dead > used/2) {
-		next.arena = ix.rebuild(next.people, i, need)
-	} else {
-		next.arena = old.arena
+		next.arena, next.codes, next.meta = ix.rebuild(next.people, i, n)
 	}
+	// Appending writes only beyond the lengths any published snapshot
+	// sees (or reallocates).
 	start := len(next.arena) / dim
 	next.arena = append(next.arena, keep...)
 	for _, t := range norm {
 		next.arena = append(next.arena, t...)
+	}
+	if ix.s8 != 0 {
+		next.codes = append(next.codes, keep8...)
+		next.meta = append(next.meta, keepm...)
+		for _, t := range norm {
+			var m qmeta
+			next.codes, m = quantize(next.codes, t, ix.s8)
+			next.meta = append(next.meta, m)
+		}
 	}
 	from, until := p.window()
 	next.people[i] = entry{id: p.ID, start: start, n: n, from: from, until: until, revoked: p.Revoked}
@@ -319,29 +415,41 @@ func (ix *Index) update(p Person, templates [][]float32, add bool) error {
 }
 
 // rebuild copies the live templates of people (except person skip, whose
-// templates the caller appends) into a new arena with room for extra more
-// values, rewriting the slot ranges in people. people must be a private copy.
-func (ix *Index) rebuild(people []entry, skip, extra int) []float32 {
-	old := ix.cur.Load().arena
-	dim := ix.dim
+// templates the caller appends) into a new arena (and int8 arrays) with
+// room for extra more slots, rewriting the slot ranges in people. people
+// must be a private copy.
+func (ix *Index) rebuild(people []entry, skip, extra int) ([]float32, []int8, []qmeta) {
+	old := ix.cur.Load()
+	dim, s8 := ix.dim, ix.s8
 	live := 0
 	for j := range people {
 		if j != skip {
 			live += people[j].n
 		}
 	}
-	size := live*dim + extra
-	arena := make([]float32, 0, size+size/2+64*dim)
+	slots := live + extra
+	slots += slots/2 + 64
+	arena := make([]float32, 0, slots*dim)
+	var codes []int8
+	var meta []qmeta
+	if s8 != 0 {
+		codes = make([]int8, 0, slots*s8)
+		meta = make([]qmeta, 0, slots)
+	}
 	for j := range people {
 		if j == skip {
 			continue
 		}
 		e := &people[j]
 		start := len(arena) / dim
-		arena = append(arena, old[e.start*dim:(e.start+e.n)*dim]...)
+		arena = append(arena, old.arena[e.start*dim:(e.start+e.n)*dim]...)
+		if s8 != 0 {
+			codes = append(codes, old.codes[e.start*s8:(e.start+e.n)*s8]...)
+			meta = append(meta, old.meta[e.start:e.start+e.n]...)
+		}
 		e.start = start
 	}
-	return arena
+	return arena, codes, meta
 }
 
 // Enrolled is a person with its templates, the unit of a bulk Load.
@@ -360,7 +468,14 @@ func (ix *Index) Load(people []Enrolled) error {
 	for _, p := range people {
 		total += len(p.Templates)
 	}
-	arena := make([]float32, 0, total*dim+total*dim/4+64*dim)
+	slots := total + total/4 + 64
+	arena := make([]float32, 0, slots*dim)
+	var codes []int8
+	var meta []qmeta
+	if ix.s8 != 0 {
+		codes = make([]int8, 0, slots*ix.s8)
+		meta = make([]qmeta, 0, slots)
+	}
 	entries := make([]entry, 0, len(people))
 	pos := make(map[string]int, len(people))
 	for _, p := range people {
@@ -377,6 +492,11 @@ func (ix *Index) Load(people []Enrolled) error {
 				return fmt.Errorf("person %q: template %d: %w", p.ID, i, err)
 			}
 			arena = append(arena, n...)
+			if ix.s8 != 0 {
+				var m qmeta
+				codes, m = quantize(codes, n, ix.s8)
+				meta = append(meta, m)
+			}
 		}
 		from, until := p.window()
 		pos[p.ID] = len(entries)
@@ -385,6 +505,6 @@ func (ix *Index) Load(people []Enrolled) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.pos = pos
-	ix.cur.Store(&snapshot{arena: arena, people: entries, live: total, degraded: ix.cur.Load().degraded})
+	ix.cur.Store(&snapshot{arena: arena, codes: codes, meta: meta, people: entries, live: total, degraded: ix.cur.Load().degraded})
 	return nil
 }
