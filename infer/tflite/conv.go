@@ -77,8 +77,9 @@ type conv struct {
 	kh, kw      int
 	padT, padL  int
 	direct      bool // 1×1, stride 1, no padding: A is the input itself
-	tile        int  // output pixels per im2col tile
-	batch       int  // current batch index during eval
+	tile        int  // output pixels per GEMM call (im2col tile)
+	blocks      int  // work items per panel group: gemmMaxRows output pixels each
+	groups      int  // weight panel groups the threads split
 	threads     int
 }
 
@@ -121,14 +122,17 @@ func (k *conv) prepare() (int, error) {
 	// A tile of about 64 KB (it stays in L2 while every weight panel
 	// passes over it), a whole number of kernel row blocks.
 	k.tile = max(min(16384/max(K, 1), 256)/gemmMaxRows, 1) * gemmMaxRows
-	if k.threads > 1 {
-		// Late layers have few output pixels (7×7 in MobileFaceNet): cut
-		// them into at least two tiles per thread so every worker has
-		// work. Each output is computed the same way whatever the tile.
-		M := k.oh * k.ow
-		want := (M + 2*k.threads - 1) / (2 * k.threads)
-		want = (want + gemmMaxRows - 1) / gemmMaxRows * gemmMaxRows
-		k.tile = max(min(k.tile, want), gemmMaxRows)
+	// Work items for the threads: blocks of gemmMaxRows output pixels (of
+	// all batches), so that a split is never off by more than one block.
+	// Layers with few pixels (7×7 at the end of MobileFaceNet) are split
+	// across output channels as well: groups of weight panels, each item
+	// one group × one block, group-major so that each worker reads only
+	// its own panels. Every output is computed the same way whatever the
+	// split.
+	k.blocks = (k.n*k.oh*k.ow + gemmMaxRows - 1) / gemmMaxRows
+	k.groups = 1
+	if np := (k.oc + gemmNR - 1) / gemmNR; k.threads > 1 && k.blocks < 4*k.threads && np > 1 {
+		k.groups = min(k.threads, np)
 	}
 	scratch := 0
 	if !k.direct {
@@ -138,24 +142,34 @@ func (k *conv) prepare() (int, error) {
 }
 
 func (k *conv) eval(ip *Interpreter) {
-	M := k.oh * k.ow
-	for b := 0; b < k.n; b++ {
-		k.batch = b
-		tiles := (M + k.tile - 1) / k.tile
-		ip.parallel(k, tiles)
+	ip.parallel(k, k.groups*k.blocks)
+}
+
+// runRange computes work items [lo,hi): item i is row block i%blocks of
+// panel group i/blocks.
+func (k *conv) runRange(ip *Interpreter, worker, lo, hi int) {
+	rows := k.n * k.oh * k.ow
+	for i := lo; i < hi; {
+		g := i / k.blocks
+		end := min(hi, (g+1)*k.blocks)
+		r0 := (i - g*k.blocks) * gemmMaxRows
+		r1 := min((end-g*k.blocks)*gemmMaxRows, rows)
+		k.rows(ip, worker, g, r0, r1)
+		i = end
 	}
 }
 
-// runRange computes output tiles [lo,hi) of the current batch.
-func (k *conv) runRange(ip *Interpreter, worker, lo, hi int) {
+// rows computes output pixels [r0,r1) (counted across the batch) for the
+// weight panels of group g, in tiles that do not cross an image.
+func (k *conv) rows(ip *Interpreter, worker, g, r0, r1 int) {
 	M := k.oh * k.ow
 	K := k.kh * k.kw * k.c
 	N := k.oc
-	b := k.batch
-	out := k.out.f32[b*M*N : (b+1)*M*N]
-	for t := lo; t < hi; t++ {
-		m0 := t * k.tile
-		m1 := min(m0+k.tile, M)
+	np := (N + gemmNR - 1) / gemmNR
+	p0, p1 := g*np/k.groups, (g+1)*np/k.groups
+	for r := r0; r < r1; {
+		b, m0 := r/M, r%M
+		m1 := min(m0+k.tile, M, m0+r1-r)
 		var a []float32
 		if k.direct {
 			a = k.in.f32[(b*M+m0)*K : (b*M+m1)*K]
@@ -163,7 +177,8 @@ func (k *conv) runRange(ip *Interpreter, worker, lo, hi int) {
 			a = ip.workerScratch(worker)[:(m1-m0)*K]
 			k.im2col(a, b, m0, m1)
 		}
-		gemm(a, m1-m0, K, k.pw, out[m0*N:m1*N], N, k.lo, k.hi)
+		gemm(a, m1-m0, K, k.pw, p0, p1, k.out.f32[(b*M+m0)*N:(b*M+m1)*N], N, k.lo, k.hi)
+		r += m1 - m0
 	}
 }
 
@@ -250,7 +265,7 @@ func (k *fullyConnected) prepare() (int, error) {
 }
 
 func (k *fullyConnected) eval(ip *Interpreter) {
-	gemm(k.in.f32, k.rows, k.pw.k, k.pw, k.out.f32, k.pw.n, k.lo, k.hi)
+	gemm(k.in.f32, k.rows, k.pw.k, k.pw, 0, (k.pw.n+gemmNR-1)/gemmNR, k.out.f32, k.pw.n, k.lo, k.hi)
 }
 
 // ---- DEPTHWISE_CONV_2D ----
