@@ -71,12 +71,25 @@ type PlanarityConfig struct {
 	Attack float64 `yaml:"attack"`
 	// MinPairs is the fewest moving frame pairs needed for a verdict.
 	MinPairs int `yaml:"min_pairs"`
+	// Points is where the second frame of a pair gets its points: "image"
+	// (the default) follows frame one's points in the image by patch
+	// matching, "mesh" takes the second frame's mesh landmarks as they are
+	// (the FaceMesh model's 3-D prior makes a quickly tilting print move like
+	// a head there; see imagetrack.go). Without frames (Observation.Frame
+	// nil) the mesh points are used.
+	Points string `yaml:"points"`
 	// MinIOD is the smallest inter-ocular distance in pixels at which the
 	// mesh resolves a head's parallax; on smaller faces the cue abstains
 	// (on the 150-px-wide demo clips, IOD 12-25 px, landmark noise alone
 	// exceeded the live threshold on a print).
 	MinIOD float64 `yaml:"min_iod"`
 }
+
+// Planarity point sources (PlanarityConfig.Points).
+const (
+	PointsImage = "image"
+	PointsMesh  = "mesh"
+)
 
 // BlinkConfig tunes the blink cue. Openness is the lid gap over the
 // eye-to-nose-base distance (see Mesh.EyeOpenness).
@@ -87,7 +100,10 @@ type BlinkConfig struct {
 	// Recover is how close to the open level (relative) the eye must come
 	// before and after the dip.
 	Recover float64 `yaml:"recover"`
-	// MaxDuration is the longest a blink may take from open to open.
+	// MaxDuration is the longest a blink may take from open to open. A
+	// spontaneous blink lasts 100-400 ms; the frames before and after it add
+	// up to a frame interval each, so 0.5 s at 10-15 fps. A slower dip is a
+	// droop, a glance down or the mesh wobbling on a small face, not a blink.
 	MaxDuration time.Duration `yaml:"max_duration"`
 }
 
@@ -135,8 +151,8 @@ func DefaultConfig() Config {
 		Window:    1500 * time.Millisecond,
 		MinFrames: 8,
 		Timeout:   4 * time.Second,
-		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.035, Attack: 0.008, MinPairs: 3, MinIOD: 30},
-		Blink:     BlinkConfig{Drop: 0.35, Recover: 0.15, MaxDuration: 700 * time.Millisecond},
+		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.035, Attack: 0.008, MinPairs: 3, MinIOD: 30, Points: PointsImage},
+		Blink:     BlinkConfig{Drop: 0.35, Recover: 0.15, MaxDuration: 500 * time.Millisecond},
 		Stillness: StillnessConfig{Still: 0.002, Moving: 0.01, Jump: 2},
 		Border:    BorderConfig{MinSides: 3, Fraction: 0.5},
 		IR:        IRConfig{MinBrightness: 0.5, MinTexture: 0.02},
@@ -167,6 +183,9 @@ func (c Config) WithDefaults() Config {
 	def(&c.Planarity.Live, d.Planarity.Live)
 	def(&c.Planarity.Attack, d.Planarity.Attack)
 	def(&c.Planarity.MinIOD, d.Planarity.MinIOD)
+	if c.Planarity.Points == "" {
+		c.Planarity.Points = d.Planarity.Points
+	}
 	if c.Planarity.MinPairs == 0 {
 		c.Planarity.MinPairs = d.Planarity.MinPairs
 	}
@@ -209,6 +228,8 @@ func (c Config) Validate() error {
 		return bad("planarity.min_motion", c.Planarity.MinMotion, "must be positive")
 	case c.Planarity.Attack <= 0 || c.Planarity.Attack > c.Planarity.Live:
 		return bad("planarity.attack", c.Planarity.Attack, fmt.Sprintf("must be positive and at most planarity.live (%v)", c.Planarity.Live))
+	case c.Planarity.Points != PointsImage && c.Planarity.Points != PointsMesh:
+		return bad("planarity.points", fmt.Sprintf("%q", c.Planarity.Points), "must be image or mesh")
 	case c.Planarity.MinIOD < 0:
 		return bad("planarity.min_iod", c.Planarity.MinIOD, "must not be negative")
 	case c.Planarity.MinPairs < 1:

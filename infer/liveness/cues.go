@@ -90,12 +90,25 @@ func subset(m *Mesh) []Point {
 }
 
 // planarPair fits both models between the landmark sets of two frames.
-func planarPair(a, b *Mesh) (pairRes, bool) {
+// With the frames' grey face copies (ga, gb non-nil) frame b's points are
+// where frame a's points were found again in the image (trackPoints), not
+// where the mesh put them; a pair with fewer than trackMinPoints matches is
+// not judged.
+func planarPair(a, b *Mesh, ga, gb *faceGrey) (pairRes, bool) {
 	iod := (a.InterOcular() + b.InterOcular()) / 2
 	if iod < 1 {
 		return pairRes{}, false
 	}
 	pa, pb := subset(a), subset(b)
+	if ga != nil && gb != nil {
+		h, err := FitHomography(pa, pb)
+		if err != nil {
+			return pairRes{}, false
+		}
+		if pa, pb = trackPoints(ga, gb, pa, h); len(pa) < trackMinPoints {
+			return pairRes{}, false
+		}
+	}
 	sim, err := FitSimilarity(pa, pb)
 	if err != nil {
 		return pairRes{}, false

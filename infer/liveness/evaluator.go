@@ -85,7 +85,8 @@ type frameRec struct {
 	mesh  *Mesh
 	open  float64
 	crop  []float32
-	diff  float64 // cropDifference to the previous frame, NaN if none
+	grey  *faceGrey // for the planarity cue's image tracking; nil without a frame or with planarity.points mesh
+	diff  float64   // cropDifference to the previous frame, NaN if none
 	sides int
 	ir    irStats
 	pairs []pairRes // against earlier frames of the window
@@ -164,6 +165,9 @@ func (e *Evaluator) push(o Observation) {
 	rec := frameRec{t: o.Time, mesh: o.Mesh, open: o.Mesh.EyeOpenness(), diff: math.NaN()}
 	if o.Frame != nil {
 		rec.crop = alignedGrey(o.Frame, o.Mesh)
+		if e.cfg.Planarity.Points == PointsImage {
+			rec.grey = newFaceGrey(o.Frame, o.Mesh)
+		}
 		rec.sides, _ = borderSides(o.Frame, o.Mesh)
 		if e.spectrum == Infrared {
 			rec.ir = computeIR(o.Frame, rec.crop)
@@ -197,7 +201,7 @@ func (e *Evaluator) push(o Observation) {
 				continue
 			}
 			seen[i] = true
-			if p, ok := planarPair(e.frames[i].mesh, o.Mesh); ok {
+			if p, ok := planarPair(e.frames[i].mesh, o.Mesh, e.frames[i].grey, rec.grey); ok {
 				rec.pairs = append(rec.pairs, p)
 			}
 		}

@@ -196,15 +196,21 @@ func BenchmarkCues(b *testing.B) {
 		roi = ROIFromMesh(m)
 		frames, meshes = append(frames, img), append(meshes, m)
 	}
-	cfg := Config{Mode: ModeStrict, Timeout: time.Hour}
-	ev, _ := NewEvaluator(cfg, Visible)
-	t0 := time.Unix(0, 0)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		k := i % len(frames)
-		d := ev.Add(Observation{Time: t0.Add(time.Duration(i) * time.Second / 15), Frame: frames[k], Mesh: meshes[k]})
-		if d.State != Pending {
-			ev, _ = NewEvaluator(cfg, Visible)
-		}
+	// points=image is the default; points=mesh shows what the planarity
+	// cue's image tracking costs.
+	for _, points := range []string{PointsImage, PointsMesh} {
+		b.Run("points="+points, func(b *testing.B) {
+			cfg := Config{Mode: ModeStrict, Timeout: time.Hour, Planarity: PlanarityConfig{Points: points}}
+			ev, _ := NewEvaluator(cfg, Visible)
+			t0 := time.Unix(0, 0)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				k := i % len(frames)
+				d := ev.Add(Observation{Time: t0.Add(time.Duration(i) * time.Second / 15), Frame: frames[k], Mesh: meshes[k]})
+				if d.State != Pending {
+					ev, _ = NewEvaluator(cfg, Visible)
+				}
+			}
+		})
 	}
 }

@@ -11,13 +11,7 @@ import (
 // a real face.
 func face3D(rng *rand.Rand) [][3]float64 {
 	pts := make([][3]float64, NumLandmarks)
-	depth := func(x, y float64) float64 {
-		e := 1 - (x*x)/(75*75) - (y*y)/(95*95)
-		z := -45 * math.Sqrt(math.Max(e, 0))
-		// nose bump
-		z -= 25 * math.Exp(-(x*x+(y-10)*(y-10))/(2*12*12))
-		return z
-	}
+	depth := headDepth
 	for i := range pts {
 		for {
 			x, y := (rng.Float64()*2-1)*70, (rng.Float64()*2-1)*90
@@ -83,6 +77,16 @@ func project(pts [][3]float64, p pose, f, cx, cy float64) []Point {
 		out[i] = Point{cx + f*x/z, cy + f*y/z}
 	}
 	return out
+}
+
+// headDepth is the depth of face3D's surface at (x, y): an ellipsoid with a
+// nose bump, negative towards the camera.
+func headDepth(x, y float64) float64 {
+	e := 1 - (x*x)/(75*75) - (y*y)/(95*95)
+	z := -45 * math.Sqrt(math.Max(e, 0))
+	// nose bump
+	z -= 25 * math.Exp(-(x*x+(y-10)*(y-10))/(2*12*12))
+	return z
 }
 
 // flatten returns the points with zero depth: a photo of the face.
