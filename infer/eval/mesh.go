@@ -41,17 +41,18 @@ func meshPoints(m *liveness.Mesh, nose bool) []infer.Point {
 }
 
 // meshAlignMap runs the face mesh on detection d (first crop from the
-// detection's box and eyes, then refined as the liveness code does) and
+// detection's box and eyes, then refined passes times; the liveness code
+// refines meshRefinePass times, the daemon's judge not at) and
 // returns the crop map aligning the mesh's eye centres and mouth corners
 // (and with nose the nose tip) onto the ArcFace template. ok is false when
 // the mesh found no face (presence below 0.5) or its points are degenerate;
 // the caller then falls back to the detector's keypoints.
-func meshAlignMap(ctx context.Context, fm *liveness.FaceMesh, img *image.RGBA, d infer.Detection, nose bool) (m infer.Affine, ok bool, err error) {
+func meshAlignMap(ctx context.Context, fm *liveness.FaceMesh, img *image.RGBA, d infer.Detection, nose bool, passes int) (m infer.Affine, ok bool, err error) {
 	kp := d.Keypoints
 	roi := liveness.ROIFromEyes(float64(d.Box.X0), float64(d.Box.Y0), float64(d.Box.X1), float64(d.Box.Y1),
 		liveness.Point{X: float64(kp[infer.RightEye].X), Y: float64(kp[infer.RightEye].Y)},
 		liveness.Point{X: float64(kp[infer.LeftEye].X), Y: float64(kp[infer.LeftEye].Y)})
-	mesh, err := fm.Refine(ctx, img, roi, meshRefinePass)
+	mesh, err := fm.Refine(ctx, img, roi, passes)
 	if err != nil {
 		return infer.Affine{}, false, err
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 func TestParseVariantMesh(t *testing.T) {
-	for _, s := range []string{"mesh", "mesh5"} {
+	for _, s := range []string{"mesh", "mesh5", "mesh5-1pass"} {
 		if v, err := ParseVariant(s); err != nil || string(v) != s {
 			t.Errorf("ParseVariant(%q) = %q, %v", s, v, err)
 		}
@@ -83,8 +83,12 @@ func TestMeshAlignMapAgreesWithDetector(t *testing.T) {
 		d := dets[Pick(dets, img.Rect.Dx(), img.Rect.Dy(), false)]
 		kp := d.Keypoints
 		iod := math.Hypot(float64(kp[infer.LeftEye].X-kp[infer.RightEye].X), float64(kp[infer.LeftEye].Y-kp[infer.RightEye].Y))
-		for _, nose := range []bool{false, true} {
-			m, ok, err := meshAlignMap(ctx, fm, img, d, nose)
+		for _, c := range []struct {
+			nose   bool
+			passes int
+		}{{false, meshRefinePass}, {true, meshRefinePass}, {true, 0}} {
+			nose := c.nose
+			m, ok, err := meshAlignMap(ctx, fm, img, d, nose, c.passes)
 			if err != nil || !ok {
 				t.Fatalf("%s nose=%v: ok %v, %v", f, nose, ok, err)
 			}
@@ -119,7 +123,7 @@ func TestMeshAlignMapNoFace(t *testing.T) {
 	d := infer.Detection{Box: infer.Rect{X0: 60, Y0: 60, X1: 140, Y1: 140}}
 	d.Keypoints[infer.RightEye] = infer.Point{X: 80, Y: 90}
 	d.Keypoints[infer.LeftEye] = infer.Point{X: 120, Y: 90}
-	_, ok, err := meshAlignMap(context.Background(), fm, img, d, false)
+	_, ok, err := meshAlignMap(context.Background(), fm, img, d, false, meshRefinePass)
 	if err != nil {
 		t.Fatal(err)
 	}

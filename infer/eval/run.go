@@ -34,15 +34,23 @@ const (
 	Mesh Variant = "mesh"
 	// Mesh5: Mesh with the mesh's nose tip as a fifth point.
 	Mesh5 Variant = "mesh5"
+	// Mesh5OnePass: Mesh5 from a single mesh run on the detection's crop,
+	// without refinement: the mesh the daemon's liveness judge computes on
+	// each frame, which alignment could reuse at no extra cost.
+	Mesh5OnePass Variant = "mesh5-1pass"
 )
+
+// UsesMesh reports whether the variant needs the face mesh model
+// (EmbedOptions.MeshModel).
+func (v Variant) UsesMesh() bool { return v == Mesh || v == Mesh5 || v == Mesh5OnePass }
 
 // ParseVariant checks a variant name.
 func ParseVariant(s string) (Variant, error) {
 	switch v := Variant(s); v {
-	case Aligned, Aligned4, Crop, Mesh, Mesh5:
+	case Aligned, Aligned4, Crop, Mesh, Mesh5, Mesh5OnePass:
 		return v, nil
 	}
-	return "", fmt.Errorf("unknown variant %q (known: aligned, aligned4, crop, mesh, mesh5)", s)
+	return "", fmt.Errorf("unknown variant %q (known: aligned, aligned4, crop, mesh, mesh5, mesh5-1pass)", s)
 }
 
 // How says how an image's face was found.
@@ -96,7 +104,7 @@ func Embed(ctx context.Context, imgs []Image, opts EmbedOptions) ([]ImageResult,
 	if opts.Variant == "" {
 		opts.Variant = Aligned
 	}
-	mesh := opts.Variant == Mesh || opts.Variant == Mesh5
+	mesh := opts.Variant.UsesMesh()
 	if mesh && opts.MeshModel == nil {
 		return nil, fmt.Errorf("variant %s needs the face mesh model (face_landmark.tflite)", opts.Variant)
 	}
@@ -177,9 +185,13 @@ func embedOne(ctx context.Context, p *infer.Pipeline, fm *liveness.FaceMesh, img
 			m = infer.SquareCropMap(d.Box, w, h)
 		case Aligned4:
 			m, err = infer.AlignMap(d.Keypoints)
-		case Mesh, Mesh5:
+		case Mesh, Mesh5, Mesh5OnePass:
+			passes := meshRefinePass
+			if opts.Variant == Mesh5OnePass {
+				passes = 0
+			}
 			var ok bool
-			if m, ok, err = meshAlignMap(ctx, fm, img, d, opts.Variant == Mesh5); err != nil {
+			if m, ok, err = meshAlignMap(ctx, fm, img, d, opts.Variant != Mesh, passes); err != nil {
 				return res, err
 			}
 			if !ok {
