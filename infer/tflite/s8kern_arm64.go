@@ -2,12 +2,101 @@
 
 package tflite
 
+import "golang.org/x/sys/cpu"
+
+// int8 kernels on arm64 (NEON). gemmS8 has two SIMD paths:
+//
+//   - SDOT (the dot-product extension, ARMv8.2: Cortex-A76 in the
+//     Raspberry Pi 5), 4 rows × 16 columns per tile;
+//   - SMULL + SADALP (every ARMv8 CPU: Cortex-A72 in the Raspberry Pi 4),
+//     2 rows × 16 columns. SMLAL would be faster but its int16 sum of two
+//     products overflows for −128·−128 + −128·−128.
+//
+// Both are signed×signed, so no zero-point correction is needed.
+
+const (
+	s8PathGo = iota
+	s8PathSMULL
+	s8PathSDOT
+)
+
+// s8PathNames names the paths for tests and benchmarks.
+var s8PathNames = [...]string{"go", "smull", "sdot"}
+
+// s8Path is the gemmS8 implementation in use. Tests set it to force a path
+// the CPU supports (s8Paths).
+var s8Path = s8Paths()[len(s8Paths())-1]
+
+// s8Paths lists the paths this CPU can run, slowest first.
+func s8Paths() []int {
+	p := []int{s8PathGo, s8PathSMULL}
+	if cpu.ARM64.HasASIMDDP {
+		p = append(p, s8PathSDOT)
+	}
+	return p
+}
+
+//go:noescape
+func s8SdotX1(a *int8, lda, rows int, w *int8, kg, kt int, c *int32, ldc int)
+
+//go:noescape
+func s8SmullX1(a *int8, lda, rows int, w *int8, kg, kt int, c *int32, ldc int)
+
+//go:noescape
+func s8RequantFP32NEON(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32)
+
+//go:noescape
+func s8DwTapNEON(acc *int32, p, w *int8, n, c16, c, pstride int)
+
+// s8ScratchRows is how many rows of a partial last panel go through the
+// scratch block at a time (NEON has no masked stores).
+const s8ScratchRows = 32
+
 func gemmS8(a []int8, lda, rows int, p *s8Panels, c []int32, ldc int) {
-	gemmS8Go(a, lda, rows, p, c, ldc)
+	if rows <= 0 || p.n == 0 {
+		return
+	}
+	s8CheckGemm(a, lda, rows, p, c, ldc)
+	// The kernels read each row's tail group as the 4 bytes ending at
+	// column k-1, so they need k ≥ 4.
+	if p.k < s8KG || s8Path == s8PathGo {
+		gemmS8Go(a, lda, rows, p, c, ldc)
+		return
+	}
+	kern := s8SmullX1
+	if s8Path == s8PathSDOT {
+		kern = s8SdotX1
+	}
+	n, kg, kt := p.n, p.k/s8KG, p.k%s8KG
+	pstride := p.kp * s8NR
+	full := n / s8NR
+	for pi := 0; pi < full; pi++ {
+		kern(&a[0], lda, rows, &p.data[pi*pstride], kg, kt, &c[pi*s8NR], ldc)
+	}
+	if m := n - full*s8NR; m > 0 {
+		var tmp [s8ScratchRows * s8NR]int32
+		for r0 := 0; r0 < rows; r0 += s8ScratchRows {
+			nr := min(rows-r0, s8ScratchRows)
+			kern(&a[r0*lda], lda, nr, &p.data[full*pstride], kg, kt, &tmp[0], s8NR)
+			for r := 0; r < nr; r++ {
+				copy(c[(r0+r)*ldc+full*s8NR:(r0+r)*ldc+n], tmp[r*s8NR:r*s8NR+m])
+			}
+		}
+	}
 }
 
 func requantFP32(acc, bias []int32, scale []float32, zp, lo, hi int32, out []int8) {
-	requantFP32Go(acc, bias, scale, zp, lo, hi, out)
+	n := len(out)
+	n8 := n &^ 7
+	if n8 == 0 || s8Path == s8PathGo {
+		requantFP32Go(acc, bias, scale, zp, lo, hi, out)
+		return
+	}
+	acc, bias, scale = acc[:n], bias[:n], scale[:n] // bounds checks before the assembly
+	s8RequantFP32NEON(&acc[0], &bias[0], &scale[0], &out[0], n8, zp, float32(lo-zp), float32(hi-zp))
+	if n8 < n {
+		requantFP32Go(acc[n8:], bias[n8:], scale[n8:], zp, lo, hi, out[n8:])
+	}
 }
 
 func requantFixed(acc, bias, mult, shift []int32, zp, lo, hi int32, out []int8) {
@@ -15,15 +104,21 @@ func requantFixed(acc, bias, mult, shift []int32, zp, lo, hi int32, out []int8) 
 }
 
 func dwS8Tap(acc []int32, p, w []int8, n, c, pstride int) {
-	dwS8TapGo(acc, p, w, n, c, pstride)
+	c16 := c &^ 15
+	if n <= 0 || c16 == 0 || s8Path == s8PathGo {
+		dwS8TapGo(acc, p, w, n, c, pstride)
+		return
+	}
+	s8CheckDw(acc, p, w, n, c, pstride)
+	s8DwTapNEON(&acc[0], &p[0], &w[0], n, c16, c, pstride)
+	if c16 < c {
+		w = w[:c]
+		for i := 0; i < n; i++ {
+			o := acc[i*c+c16 : i*c+c]
+			pp := p[i*pstride+c16 : i*pstride+c]
+			for j := range o {
+				o[j] += int32(pp[j]) * int32(w[c16+j])
+			}
+		}
+	}
 }
-
-// The portable definition is the only gemmS8 path here.
-const s8PathGo = 0
-
-var (
-	s8PathNames = [...]string{"go"}
-	s8Path      = s8PathGo
-)
-
-func s8Paths() []int { return []int{s8PathGo} }
