@@ -29,3 +29,56 @@ func gemm(a []float32, m, k int, pw *packedWeights, p0, p1 int, c []float32, ldc
 		}
 	}
 }
+
+// gemmKernelPortable is gemmKernelGo (kernels.go) for CPUs without SIMD
+// kernels (armv7, and any build with the purego tag): the same sums, each
+// output's products added in k order, computed 2 rows × 4 columns at a
+// time so that the 8 sums, 4 weights and 2 inputs stay in registers (Go's
+// register allocator spills a 4×4 block). Measured here on amd64 it runs
+// MobileFaceNet about 1.6× faster than the definition's loop over a
+// 16-float array.
+func gemmKernelPortable(k int, a []float32, lda int, b, bias, c []float32, ldc, rows int, lo, hi float32) {
+	b = b[:k*gemmNR]
+	bias = bias[:gemmNR]
+	r := 0
+	for ; r+2 <= rows; r += 2 {
+		a0 := a[r*lda : r*lda+k]
+		a1 := a[(r+1)*lda : (r+1)*lda+k]
+		c0 := c[r*ldc : r*ldc+gemmNR]
+		c1 := c[(r+1)*ldc : (r+1)*ldc+gemmNR]
+		for j := 0; j < gemmNR; j += 4 {
+			s00, s01, s02, s03 := bias[j], bias[j+1], bias[j+2], bias[j+3]
+			s10, s11, s12, s13 := s00, s01, s02, s03
+			for kk, x0 := range a0 {
+				bp := b[kk*gemmNR+j : kk*gemmNR+j+4 : kk*gemmNR+j+4]
+				x1 := a1[kk]
+				w0, w1, w2, w3 := bp[0], bp[1], bp[2], bp[3]
+				s00 += float32(x0 * w0)
+				s01 += float32(x0 * w1)
+				s02 += float32(x0 * w2)
+				s03 += float32(x0 * w3)
+				s10 += float32(x1 * w0)
+				s11 += float32(x1 * w1)
+				s12 += float32(x1 * w2)
+				s13 += float32(x1 * w3)
+			}
+			c0[j], c0[j+1], c0[j+2], c0[j+3] = min(max(s00, lo), hi), min(max(s01, lo), hi), min(max(s02, lo), hi), min(max(s03, lo), hi)
+			c1[j], c1[j+1], c1[j+2], c1[j+3] = min(max(s10, lo), hi), min(max(s11, lo), hi), min(max(s12, lo), hi), min(max(s13, lo), hi)
+		}
+	}
+	if r < rows {
+		a0 := a[r*lda : r*lda+k]
+		c0 := c[r*ldc : r*ldc+gemmNR]
+		for j := 0; j < gemmNR; j += 4 {
+			s0, s1, s2, s3 := bias[j], bias[j+1], bias[j+2], bias[j+3]
+			for kk, x := range a0 {
+				bp := b[kk*gemmNR+j : kk*gemmNR+j+4 : kk*gemmNR+j+4]
+				s0 += float32(x * bp[0])
+				s1 += float32(x * bp[1])
+				s2 += float32(x * bp[2])
+				s3 += float32(x * bp[3])
+			}
+			c0[j], c0[j+1], c0[j+2], c0[j+3] = min(max(s0, lo), hi), min(max(s1, lo), hi), min(max(s2, lo), hi), min(max(s3, lo), hi)
+		}
+	}
+}

@@ -107,7 +107,7 @@ func gemmKernel(k int, a []float32, lda int, b, bias, c []float32, ldc, rows int
 			gemmAVX2(k, unsafe.SliceData(a[6*lda:]), lda, unsafe.SliceData(b), &bias[0], &c[6*ldc], ldc, rows-6, lo, hi)
 		}
 	default:
-		gemmKernelGo(k, a, lda, b, bias, c, ldc, rows, lo, hi)
+		gemmKernelPortable(k, a, lda, b, bias, c, ldc, rows, lo, hi)
 	}
 }
 

@@ -1,4 +1,4 @@
-//go:build purego || !amd64
+//go:build purego || !(amd64 || arm64)
 
 package tflite
 
@@ -16,7 +16,7 @@ var kernelPath = pathGo
 func availablePaths() []int { return []int{pathGo} }
 
 func gemmKernel(k int, a []float32, lda int, b, bias, c []float32, ldc, rows int, lo, hi float32) {
-	gemmKernelGo(k, a, lda, b, bias, c, ldc, rows, lo, hi)
+	gemmKernelPortable(k, a, lda, b, bias, c, ldc, rows, lo, hi)
 }
 
 func dwRowTap(o, p, w []float32, n, c, pstride int) { dwRowTapGo(o, p, w, n, c, pstride) }
