@@ -13,7 +13,9 @@
 # DEQUANTIZE). The Go test generates the models and inputs from fixed seeds
 # (-int8dump), LiteRT runs them, and the manifest records the sha256 of each
 # model and input LiteRT ran, which TestInt8Golden checks before requiring
-# equal outputs. Needs Go, Node >= 20, npm, models/
+# equal outputs. When make models has written the quantized models
+# (MobileFaceNet-int8.tflite, face_detection_short_range-int8.tflite), their
+# outputs on golden inputs are recorded too (TestInt8GoldenModels). Needs Go, Node >= 20, npm, models/
 # (make models) and the faces folder ($FACEGATE_FACES or ../shared/faces).
 set -euo pipefail
 
@@ -41,7 +43,7 @@ go run ./infer/tflite/internal/golden/cmd/goldeninputs -out "$tmp/in" -faces "$f
 node bench/litert/golden.mjs --inputs "$tmp/in" --out "$tmp/out" --models "$models" \
   2> >(grep -v -e '^INFO: ' -e 'WebGPU' -e 'navigator is not defined' -e '^    at ' -e 'NPU accelerator' >&2)
 
-go test -count=1 -run '^TestInt8Golden$' ./infer/tflite/ -args -int8dump "$tmp/int8in" >/dev/null
+go test -count=1 -run '^TestInt8Golden$' ./infer/tflite/ -args -int8dump "$tmp/int8in" -int8models "$(cd "$models" && pwd)" >/dev/null
 # LiteRT prints ERROR lines (and still returns outputs) when a model fails to
 # prepare: treat any as fatal rather than record garbage.
 node bench/litert/golden.mjs --inputs "$tmp/int8in" --out "$tmp/int8out" --models "$tmp/int8in" 2>"$tmp/int8.log" || {

@@ -99,7 +99,7 @@ async function main() {
     if (note) mc.note = note;
     // Generated models (the int8 single-op cases) are checked by hash: the
     // Go test rebuilds them and compares.
-    if (c.model.startsWith('int8_')) mc.modelSha256 = sha256(fs.readFileSync(path.join(args.models, c.model)));
+    if (c.model.startsWith('int8_') || c.model.includes('-int8')) mc.modelSha256 = sha256(fs.readFileSync(path.join(args.models, c.model)));
     outs.forEach((o, i) => {
       for (const v of o.data) {
         if (!Number.isFinite(v)) throw new Error(`${c.model}/${c.case}: output ${i} has ${v}`);

@@ -138,18 +138,23 @@ func (k *binary8) row(a, b []int8, ia, ib int, out []int8) {
 
 // ---- PRELU ----
 
-// prelu8 is int8 PRELU as TFLite's reference kernel (XNNPACK does not take
-// quantized PRELU from LiteRT): x ≥ zp gives
+// prelu8 is int8 PRELU as TFLite's reference kernel (LiteRT's XNNPACK
+// does not take quantized PRELU; the outputs match TFLite's kernel, not a
+// float requantization): x ≥ zp gives
 // MultiplyByQuantizedMultiplier(x−zp, in_scale/out_scale), otherwise
 // MultiplyByQuantizedMultiplier((x−zp)·(alpha−alpha_zp),
 // in_scale·alpha_scale/out_scale), plus out_zp, saturated to int8. The
 // scale ratios are computed in float32 as TFLite's Prepare does.
+//
+// The output depends only on x and the alpha element, so with a constant
+// alpha the kernel is a table of 256 outputs per alpha element, built when
+// the interpreter is created.
 type prelu8 struct {
 	bc         *binop
 	zi, za, zo int32
 	m1, m2     int32
 	s1, s2     int
-	lo, hi     int32
+	lut        []int8 // [len(alpha)][256], for a constant alpha
 }
 
 func newPrelu8(ip *Interpreter, op *opDef) (kernel, error) {
@@ -172,10 +177,30 @@ func newPrelu8(ip *Interpreter, op *opDef) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &prelu8{bc: &binop{a: in[0], b: in[1], out: out[0]}, zi: zi, za: za, zo: zo, lo: -128, hi: 127}
+	k := &prelu8{bc: &binop{a: in[0], b: in[1], out: out[0]}, zi: zi, za: za, zo: zo}
 	k.m1, k.s1 = quantizeMultiplier(float64(si / so))
 	k.m2, k.s2 = quantizeMultiplier(float64(si * sa / so))
+	if a := in[1].def.i8; a != nil && len(a) <= 1<<16 {
+		k.lut = make([]int8, 256*len(a))
+		for i, av := range a {
+			for x := -128; x < 128; x++ {
+				k.lut[i*256+x+128] = k.one(int8(x), av)
+			}
+		}
+	}
 	return k, nil
+}
+
+// one computes the output for input x and alpha a.
+func (k *prelu8) one(x, a int8) int8 {
+	v := int32(x) - k.zi
+	var r int32
+	if v >= 0 {
+		r = multiplyByQuantizedMultiplier(v, k.m1, k.s1)
+	} else {
+		r = multiplyByQuantizedMultiplier(v*(int32(a)-k.za), k.m2, k.s2)
+	}
+	return int8(min(max(r+k.zo, -128), 127))
 }
 
 func (k *prelu8) prepare() (int, error) {
@@ -199,16 +224,23 @@ func (k *prelu8) eval(*Interpreter) {
 	var idx [maxRank]int
 	offA, offB, offO := 0, 0, 0
 	for {
-		x, a, out := b.a.i8[offA:], b.b.i8[offB:], b.out.i8[offO:offO+inner]
-		for i := range out {
-			v := int32(x[i*ia]) - k.zi
-			var r int32
-			if v >= 0 {
-				r = multiplyByQuantizedMultiplier(v, k.m1, k.s1)
-			} else {
-				r = multiplyByQuantizedMultiplier(v*(int32(a[i*ib])-k.za), k.m2, k.s2)
+		x, out := b.a.i8[offA:], b.out.i8[offO:offO+inner]
+		switch {
+		case k.lut != nil && ia == 1 && ib == 1:
+			lut := k.lut[offB*256 : (offB+inner)*256]
+			x = x[:len(out)]
+			for i, v := range x {
+				out[i] = lut[i<<8|int(uint8(v)^0x80)]
 			}
-			out[i] = int8(min(max(r+k.zo, k.lo), k.hi))
+		case k.lut != nil:
+			for i := range out {
+				out[i] = k.lut[(offB+i*ib)<<8|int(uint8(x[i*ia])^0x80)]
+			}
+		default:
+			a := b.b.i8[offB:]
+			for i := range out {
+				out[i] = k.one(x[i*ia], a[i*ib])
+			}
 		}
 		offO += inner
 		d := rank - 2

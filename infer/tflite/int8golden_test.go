@@ -11,8 +11,29 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/facegate/facegate/infer/tflite/internal/golden"
+	"github.com/facegate/facegate/internal/testfaces"
 )
+
+// int8ModelCases are the full int8 models (written by make models from the
+// float ones with facegate model quantize) compared with LiteRT: each runs
+// the inputs of a float golden case (internal/golden).
+var int8ModelCases = []struct{ model, float, golden string }{
+	{"MobileFaceNet-int8.tflite", "MobileFaceNet.tflite", "pattern"},
+	{"MobileFaceNet-int8.tflite", "MobileFaceNet.tflite", "faces"},
+	{"face_detection_short_range-int8.tflite", "face_detection_short_range.tflite", "pattern"},
+	{"face_detection_short_range-int8.tflite", "face_detection_short_range.tflite", "face_a"},
+}
+
+// int8Models is the folder the dump reads int8 models from.
+var int8Models = flag.String("int8models", "", "with -int8dump: also dump the full int8 model cases whose files are in this folder")
+
+func int8ModelCaseName(model, goldenCase string) string {
+	return strings.TrimSuffix(model, ".tflite") + "/" + goldenCase
+}
 
 // int8Dump makes TestInt8Golden write the int8 cases (models, inputs and
 // an inputs manifest for bench/litert/golden.mjs) into a folder instead of
@@ -23,24 +44,26 @@ var int8Dump = flag.String("int8dump", "", "write the int8 golden cases into thi
 var int8GoldenDir = filepath.Join("testdata", "golden", "int8")
 
 type int8Manifest struct {
-	Runtime string `json:"runtime"`
-	Format  string `json:"format"`
-	Cases   []struct {
-		Model       string `json:"model"`
-		Case        string `json:"case"`
-		ModelSHA256 string `json:"modelSha256"`
-		Inputs      []struct {
-			Shape  []int  `json:"shape"`
-			SHA256 string `json:"sha256"`
-		} `json:"inputs"`
-		Outputs []struct {
-			Index  int    `json:"index"`
-			Name   string `json:"name"`
-			Shape  []int  `json:"shape"`
-			File   string `json:"file"`
-			SHA256 string `json:"sha256"`
-		} `json:"outputs"`
-	} `json:"cases"`
+	Runtime string             `json:"runtime"`
+	Format  string             `json:"format"`
+	Cases   []int8ManifestCase `json:"cases"`
+}
+
+type int8ManifestCase struct {
+	Model       string `json:"model"`
+	Case        string `json:"case"`
+	ModelSHA256 string `json:"modelSha256"`
+	Inputs      []struct {
+		Shape  []int  `json:"shape"`
+		SHA256 string `json:"sha256"`
+	} `json:"inputs"`
+	Outputs []struct {
+		Index  int    `json:"index"`
+		Name   string `json:"name"`
+		Shape  []int  `json:"shape"`
+		File   string `json:"file"`
+		SHA256 string `json:"sha256"`
+	} `json:"outputs"`
 }
 
 const goldenFormat = "raw little-endian float32, row-major, no header"
@@ -90,6 +113,35 @@ func dumpInt8Cases(t *testing.T, dir string) {
 		}
 		man.Cases = append(man.Cases, tcase{Model: model, Case: c.name, Inputs: []tin{{0, c.shape, in, sha(b)}}})
 	}
+	if *int8Models != "" {
+		faces := filepath.Join(testfaces.Root(), "dev")
+		for _, mc := range int8ModelCases {
+			b, err := os.ReadFile(filepath.Join(*int8Models, mc.model))
+			if os.IsNotExist(err) {
+				t.Logf("%s: not in %s, not dumped", mc.model, *int8Models)
+				continue
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, mc.model), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			spec, ok := golden.Lookup(mc.float, mc.golden)
+			if !ok {
+				t.Fatalf("no golden case %s/%s", mc.float, mc.golden)
+			}
+			c, err := spec.Build(faces)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := strings.TrimSuffix(mc.model, ".tflite") + "." + mc.golden + ".in0.f32"
+			ib := f32Bytes(c.Inputs[0].Data)
+			if err := os.WriteFile(filepath.Join(dir, in), ib, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			man.Cases = append(man.Cases, tcase{Model: mc.model, Case: mc.golden, Faces: spec.NeedsFaces(), Inputs: []tin{{0, c.Inputs[0].Shape, in, sha(ib)}}})
+		}
+	}
 	j, _ := json.MarshalIndent(man, "", "  ")
 	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), j, 0o644); err != nil {
 		t.Fatal(err)
@@ -116,7 +168,9 @@ func TestInt8Golden(t *testing.T) {
 	t.Logf("reference: %s", man.Runtime)
 	idx := map[string]int{}
 	for i, c := range man.Cases {
-		idx[c.Case] = i
+		if strings.HasPrefix(c.Model, "int8_") {
+			idx[c.Case] = i
+		}
 	}
 	for _, c := range int8Cases() {
 		t.Run(c.name, func(t *testing.T) {
@@ -175,6 +229,105 @@ func TestInt8Golden(t *testing.T) {
 					}
 				}
 				ip.Close()
+			}
+		})
+	}
+}
+
+// TestInt8GoldenModels runs the full int8 models (make models) on the
+// inputs LiteRT ran and requires equal outputs. Only the models whose
+// LiteRT outputs were recorded by make golden are checked; the model files
+// must be byte-identical to the ones LiteRT ran (their sha256 is in the
+// manifest), or the outputs are stale.
+func TestInt8GoldenModels(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(int8GoldenDir, "manifest.json"))
+	if err != nil {
+		t.Fatalf("%v: run make golden", err)
+	}
+	var man int8Manifest
+	if err := json.Unmarshal(b, &man); err != nil {
+		t.Fatalf("int8 manifest: %v", err)
+	}
+	models := map[string]*Model{}
+	for _, mc := range int8ModelCases {
+		name := int8ModelCaseName(mc.model, mc.golden)
+		i := slices.IndexFunc(man.Cases, func(c int8ManifestCase) bool { return c.Model == mc.model && c.Case == mc.golden })
+		if i < 0 {
+			t.Logf("%s: no LiteRT outputs recorded (make golden without models/%s)", name, mc.model)
+			continue
+		}
+		c := man.Cases[i]
+		t.Run(name, func(t *testing.T) {
+			m, ok := models[mc.model]
+			if !ok {
+				path := testfaces.Model(t, mc.model)
+				mb, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := sha(mb); got != c.ModelSHA256 {
+					t.Fatalf("models/%s has sha256 %s, LiteRT ran %s: the quantized model changed, run make golden", mc.model, got, c.ModelSHA256)
+				}
+				if m, err = LoadBytes(mb); err != nil {
+					t.Fatal(err)
+				}
+				models[mc.model] = m
+			}
+			spec, ok := golden.Lookup(mc.float, mc.golden)
+			if !ok {
+				t.Fatalf("no golden case %s/%s", mc.float, mc.golden)
+			}
+			facesDir := ""
+			if spec.NeedsFaces() {
+				facesDir = testfaces.Dir(t, "dev")
+			}
+			gc, err := spec.Build(facesDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := gc.Inputs[0]
+			if len(c.Inputs) != 1 || sha(f32Bytes(in.Data)) != c.Inputs[0].SHA256 {
+				t.Fatalf("input differs from what LiteRT ran: run make golden")
+			}
+			ip, err := NewInterpreter(m, Options{Threads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ip.Close()
+			if !slices.Equal(ip.Input(0).Shape(), in.Shape) {
+				if err := ip.ResizeInput(0, in.Shape); err != nil {
+					t.Fatal(err)
+				}
+			}
+			copy(ip.Input(0).Float32s(), in.Data)
+			if err := ip.Invoke(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			for _, mo := range c.Outputs {
+				raw, err := os.ReadFile(filepath.Join(int8GoldenDir, mo.File))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := ip.Output(mo.Index)
+				got := out.Float32s()
+				if !slices.Equal(out.Shape(), mo.Shape) || len(raw) != 4*len(got) {
+					t.Fatalf("output %d: shape %v, LiteRT %v (%d bytes)", mo.Index, out.Shape(), mo.Shape, len(raw))
+				}
+				bad := 0
+				for k, g := range got {
+					w := math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:]))
+					if math.Float32bits(g) != math.Float32bits(w) {
+						if bad < 5 {
+							t.Errorf("output %d (%s) [%d] = %v, LiteRT %v", mo.Index, mo.Name, k, g, w)
+						}
+						bad++
+					}
+				}
+				if bad > 0 {
+					t.Errorf("output %d (%s): %d of %d values differ from LiteRT", mo.Index, mo.Name, bad, len(got))
+				} else {
+					t.Logf("output %d (%s) %v: all %d values equal LiteRT's", mo.Index, mo.Name, mo.Shape, len(got))
+				}
 			}
 		})
 	}
