@@ -16,7 +16,8 @@ import "golang.org/x/sys/cpu"
 // VPDPBUSD multiplies unsigned by signed bytes, so the VNNI kernels offset
 // the activations to unsigned, (a+128)·w, and start each sum at −128·Σw
 // (s8Panels.corr): exact in int32. The requantization and depthwise
-// kernels use AVX2, present on every CPU with any of these paths.
+// kernels use AVX-512 (16 and 32 lanes, masked tails) on the VNNI-512 path
+// and AVX2 on the other two.
 
 const (
 	s8PathGo = iota
@@ -40,7 +41,7 @@ func s8Paths() []int {
 		if cpu.X86.HasAVXVNNI {
 			p = append(p, s8PathAVXVNNI)
 		}
-		if cpu.X86.HasAVX512 && cpu.X86.HasAVX512VNNI {
+		if cpu.X86.HasAVX512 && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VNNI {
 			p = append(p, s8PathVNNI512)
 		}
 	}
@@ -100,10 +101,24 @@ func gemmS8(a []int8, lda, rows int, p *s8Panels, c []int32, ldc int) {
 func s8RequantFP32AVX2(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32)
 
 //go:noescape
+func s8RequantFP32AVX512(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32, tail uint64)
+
+//go:noescape
+func s8DwTapAVX512(acc *int32, p, w *int8, n, c32, pstride int, tail uint64)
+
+//go:noescape
 func s8DwTapAVX2(acc *int32, p, w *int8, n, c16, c, pstride int)
 
 func requantFP32(acc, bias []int32, scale []float32, zp, lo, hi int32, out []int8) {
 	n := len(out)
+	if n == 0 {
+		return
+	}
+	if s8Path == s8PathVNNI512 {
+		acc, bias, scale = acc[:n], bias[:n], scale[:n] // bounds checks before the assembly
+		s8RequantFP32AVX512(&acc[0], &bias[0], &scale[0], &out[0], n, zp, float32(lo-zp), float32(hi-zp), 1<<(n%16)-1)
+		return
+	}
 	n8 := n &^ 7
 	if n8 == 0 || s8Path == s8PathGo {
 		requantFP32Go(acc, bias, scale, zp, lo, hi, out)
@@ -121,8 +136,16 @@ func requantFixed(acc, bias, mult, shift []int32, zp, lo, hi int32, out []int8) 
 }
 
 func dwS8Tap(acc []int32, p, w []int8, n, c, pstride int) {
+	if n <= 0 || c <= 0 {
+		return
+	}
+	if s8Path == s8PathVNNI512 {
+		s8CheckDw(acc, p, w, n, c, pstride)
+		s8DwTapAVX512(&acc[0], &p[0], &w[0], n, c/32, pstride, 1<<(c%32)-1)
+		return
+	}
 	c16 := c &^ 15
-	if n <= 0 || c16 == 0 || s8Path == s8PathGo {
+	if c16 == 0 || s8Path == s8PathGo {
 		dwS8TapGo(acc, p, w, n, c, pstride)
 		return
 	}

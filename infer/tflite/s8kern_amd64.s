@@ -843,3 +843,125 @@ dw_chan:
 	VZEROUPPER
 dw_done:
 	RET
+
+
+// func s8RequantFP32AVX512(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32, tail uint64)
+// requantFP32Go's operations on 16 lanes: n/16 full vectors, then the lanes
+// set in tail (the n%16 last elements) through masked, fault-suppressing
+// loads and stores. VPMOVSDB cannot saturate: the values are already in
+// [lo, hi].
+TEXT ·s8RequantFP32AVX512(SB), NOSPLIT, $0-64
+	MOVQ acc+0(FP), AX
+	MOVQ bias+8(FP), BX
+	MOVQ scale+16(FP), CX
+	MOVQ out+24(FP), DX
+	MOVQ n+32(FP), SI
+	MOVL zp+40(FP), R8
+	VPBROADCASTD R8, Z13
+	MOVL flo+44(FP), R8
+	VPBROADCASTD R8, Z14
+	MOVL fhi+48(FP), R8
+	VPBROADCASTD R8, Z15
+	MOVQ tail+56(FP), R8
+	KMOVW R8, K1
+	SHRQ $4, SI
+	JZ   rq5_tail
+rq5_loop:
+	VMOVDQU32 (AX), Z0
+	VPADDD (BX), Z0, Z0
+	VCVTDQ2PS Z0, Z0
+	VMULPS (CX), Z0, Z0
+	VMAXPS Z14, Z0, Z0
+	VMINPS Z15, Z0, Z0
+	VCVTPS2DQ Z0, Z0
+	VPADDD Z13, Z0, Z0
+	VPMOVSDB Z0, (DX)
+	ADDQ $64, AX
+	ADDQ $64, BX
+	ADDQ $64, CX
+	ADDQ $16, DX
+	DECQ SI
+	JNZ  rq5_loop
+rq5_tail:
+	TESTQ R8, R8
+	JZ   rq5_done
+	VMOVDQU32.Z (AX), K1, Z0
+	VMOVDQU32.Z (BX), K1, Z1
+	VMOVUPS.Z (CX), K1, Z2
+	VPADDD Z1, Z0, Z0
+	VCVTDQ2PS Z0, Z0
+	VMULPS Z2, Z0, Z0
+	VMAXPS Z14, Z0, Z0
+	VMINPS Z15, Z0, Z0
+	VCVTPS2DQ Z0, Z0
+	VPADDD Z13, Z0, Z0
+	VPMOVSDB Z0, K1, (DX)
+rq5_done:
+	VZEROUPPER
+	RET
+
+// func s8DwTapAVX512(acc *int32, p, w *int8, n, c32, pstride int, tail uint64)
+// dwS8TapGo on 32 channels at a time (VPMOVSXBW, VPMULLW: exact since
+// |product| ≤ 2^14, VPMOVSXWD, VPADDD): c32 full blocks per pixel, then the
+// channels set in tail (32 bits) through masked loads and stores. acc rows
+// are c = 32·c32 + popcount(tail) apart.
+TEXT ·s8DwTapAVX512(SB), NOSPLIT, $0-56
+	MOVQ acc+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+24(FP), R8
+	MOVQ c32+32(FP), R9
+	MOVQ pstride+40(FP), R11
+	MOVQ tail+48(FP), R12
+	KMOVD R12, K1
+	KMOVW R12, K2
+	MOVQ R12, R13
+	SHRQ $16, R13
+	KMOVW R13, K3
+	TESTQ R8, R8
+	JZ   dw5_done
+dw5_pixel:
+	MOVQ w+16(FP), BX
+	MOVQ SI, AX
+	MOVQ R9, CX
+	TESTQ CX, CX
+	JZ   dw5_tail
+dw5_chan:
+	VPMOVSXBW (AX), Z0
+	VPMOVSXBW (BX), Z1
+	VPMULLW Z1, Z0, Z0
+	VPMOVSXWD Y0, Z2
+	VEXTRACTI64X4 $1, Z0, Y0
+	VPMOVSXWD Y0, Z3
+	VPADDD (DI), Z2, Z2
+	VPADDD 64(DI), Z3, Z3
+	VMOVDQU32 Z2, (DI)
+	VMOVDQU32 Z3, 64(DI)
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  dw5_chan
+dw5_tail:
+	TESTQ R12, R12
+	JZ   dw5_next
+	VPMOVSXBW.Z (AX), K1, Z0
+	VPMOVSXBW.Z (BX), K1, Z1
+	VPMULLW Z1, Z0, Z0
+	VPMOVSXWD Y0, Z2
+	VEXTRACTI64X4 $1, Z0, Y0
+	VPMOVSXWD Y0, Z3
+	VMOVDQU32.Z (DI), K2, Z4
+	VMOVDQU32.Z 64(DI), K3, Z5
+	VPADDD Z4, Z2, Z2
+	VPADDD Z5, Z3, Z3
+	VMOVDQU32 Z2, K2, (DI)
+	VMOVDQU32 Z3, K3, 64(DI)
+	POPCNTQ R12, R10
+	LEAQ (DI)(R10*4), DI
+dw5_next:
+	ADDQ R11, SI
+	DECQ R8
+	JNZ  dw5_pixel
+dw5_done:
+	VZEROUPPER
+	RET

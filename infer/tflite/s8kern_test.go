@@ -149,8 +149,12 @@ func TestRequantFP32(t *testing.T) {
 }
 
 func TestRequantFP32MatchesDefinition(t *testing.T) {
+	forEachS8Path(t, testRequantFP32MatchesDefinition)
+}
+
+func testRequantFP32MatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 31, 64, 100} {
+	for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100} {
 		for it := 0; it < 20; it++ {
 			acc := make([]int32, n)
 			bias := make([]int32, n)
@@ -175,10 +179,10 @@ func TestRequantFP32MatchesDefinition(t *testing.T) {
 			zp := int32(rng.IntN(256) - 128)
 			lo := int32(rng.IntN(128) - 128)
 			hi := int32(rng.IntN(128))
-			got := make([]int8, n)
-			want := make([]int8, n)
-			requantFP32(acc, bias, scale, zp, lo, hi, got)
-			requantFP32Go(acc, bias, scale, zp, lo, hi, want)
+			got := make([]int8, n+3) // the 3 past n must stay 0
+			want := make([]int8, n+3)
+			requantFP32(acc, bias, scale, zp, lo, hi, got[:n])
+			requantFP32Go(acc, bias, scale, zp, lo, hi, want[:n])
 			if !slices.Equal(got, want) {
 				t.Fatalf("n=%d it=%d: got %v, want %v", n, it, got, want)
 			}
@@ -228,9 +232,11 @@ func TestRequantFixed(t *testing.T) {
 	}
 }
 
-func TestDwS8TapMatchesDefinition(t *testing.T) {
+func TestDwS8TapMatchesDefinition(t *testing.T) { forEachS8Path(t, testDwS8TapMatchesDefinition) }
+
+func testDwS8TapMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, c := range []int{1, 3, 8, 15, 16, 17, 31, 32, 33, 64, 100, 128} {
+	for _, c := range []int{1, 3, 8, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 100, 128} {
 		for _, n := range []int{1, 2, 7} {
 			for _, mode := range []string{"rand", "min", "max", "ext"} {
 				pstride := c + (c+n)%5
