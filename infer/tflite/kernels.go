@@ -122,3 +122,20 @@ func dwPixelsGo(o, p, w, bias []float32, n, c, ps, nky, kw, rs int) {
 		}
 	}
 }
+
+// preluRowsGo applies PRELU to rows of c values with one alpha per
+// channel (alpha broadcast over the rows):
+//
+//	o[i*c+j] = x[i*c+j] if x[i*c+j] ≥ 0, else x[i*c+j]*alpha[j]
+func preluRowsGo(o, x, alpha []float32, rows, c int) {
+	alpha = alpha[:c]
+	for i := 0; i < rows; i++ {
+		oo, xx := o[i*c:i*c+c], x[i*c:i*c+c]
+		for j, v := range xx {
+			if v < 0 {
+				v *= alpha[j]
+			}
+			oo[j] = v
+		}
+	}
+}

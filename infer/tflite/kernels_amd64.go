@@ -210,3 +210,25 @@ func dwPixels(o, p, w, bias []float32, n, c, ps, nky, kw, rs int) {
 		dwPixelsGo(o, p, w, bias, n, c, ps, nky, kw, rs)
 	}
 }
+
+//go:noescape
+func preluRowsAVX512(o, x, alpha *float32, rows, c int)
+
+//go:noescape
+func preluRowsAVX2(o, x, alpha *float32, rows, c int)
+
+// preluRows is preluRowsGo (kernels.go) in AVX-512 or AVX2.
+func preluRows(o, x, alpha []float32, rows, c int) {
+	if rows <= 0 || c <= 0 {
+		return
+	}
+	o, x, alpha = o[:rows*c], x[:rows*c], alpha[:c]
+	switch kernelPath {
+	case pathAVX512:
+		preluRowsAVX512(&o[0], &x[0], &alpha[0], rows, c)
+	case pathAVX2:
+		preluRowsAVX2(&o[0], &x[0], &alpha[0], rows, c)
+	default:
+		preluRowsGo(o, x, alpha, rows, c)
+	}
+}

@@ -2107,3 +2107,109 @@ prelu256done:
 	VZEROUPPER
 	RET
 
+// func preluRowsAVX512(o, x, alpha *float32, rows, c int)
+TEXT ·preluRowsAVX512(SB), NOSPLIT, $0-40
+	MOVQ o+0(FP), BX
+	MOVQ x+8(FP), SI
+	MOVQ alpha+16(FP), R8
+	MOVQ rows+24(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ R10, R13
+	SHLQ $2, R13
+	MOVQ R10, CX
+	ANDQ $15, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	MOVQ R10, R12
+	SHRQ $4, R12
+	VPXORD Z27, Z27, Z27
+prows512row:
+	MOVQ BX, AX
+	MOVQ SI, DI
+	MOVQ R8, DX
+	MOVQ R12, CX
+	TESTQ CX, CX
+	JEQ prows512tail
+prows512vec:
+	VMOVUPS (DI), Z0
+	VMULPS (DX), Z0, Z1
+	VCMPPS $1, Z27, Z0, K2
+	VMOVAPS Z1, K2, Z0
+	VMOVUPS Z0, (AX)
+	ADDQ $64, AX
+	ADDQ $64, DI
+	ADDQ $64, DX
+	DECQ CX
+	JNE prows512vec
+prows512tail:
+	KORTESTW K1, K1
+	JEQ prows512next
+	VMOVUPS.Z (DI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z2
+	VMULPS Z2, Z0, Z1
+	VCMPPS $1, Z27, Z0, K2
+	VMOVAPS Z1, K2, Z0
+	VMOVUPS Z0, K1, (AX)
+prows512next:
+	ADDQ R13, SI
+	ADDQ R13, BX
+	DECQ R9
+	JNE prows512row
+	VZEROUPPER
+	RET
+
+// func preluRowsAVX2(o, x, alpha *float32, rows, c int)
+TEXT ·preluRowsAVX2(SB), NOSPLIT, $0-40
+	MOVQ o+0(FP), BX
+	MOVQ x+8(FP), SI
+	MOVQ alpha+16(FP), R8
+	MOVQ rows+24(FP), R9
+	MOVQ c+32(FP), R10
+	MOVQ R10, R11
+	SHLQ $2, R11
+	MOVQ R10, R13
+	ANDQ $7, R13
+	MOVQ $8, CX
+	SUBQ R13, CX
+	LEAQ maskTail<>(SB), AX
+	VMOVDQU (AX)(CX*4), Y11
+	MOVQ R10, R12
+	SHRQ $3, R12
+	VXORPS Y10, Y10, Y10
+prows256row:
+	MOVQ BX, AX
+	MOVQ SI, DI
+	MOVQ R8, DX
+	MOVQ R12, CX
+	TESTQ CX, CX
+	JEQ prows256tail
+prows256vec:
+	VMOVUPS (DI), Y0
+	VMULPS (DX), Y0, Y1
+	VCMPPS $1, Y10, Y0, Y2
+	VBLENDVPS Y2, Y1, Y0, Y0
+	VMOVUPS Y0, (AX)
+	ADDQ $32, AX
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNE prows256vec
+prows256tail:
+	TESTQ R13, R13
+	JEQ prows256next
+	VMASKMOVPS (DI), Y11, Y0
+	VMASKMOVPS (DX), Y11, Y3
+	VMULPS Y3, Y0, Y1
+	VCMPPS $1, Y10, Y0, Y2
+	VBLENDVPS Y2, Y1, Y0, Y0
+	VMASKMOVPS Y0, Y11, (AX)
+prows256next:
+	ADDQ R11, SI
+	ADDQ R11, BX
+	DECQ R9
+	JNE prows256row
+	VZEROUPPER
+	RET
+

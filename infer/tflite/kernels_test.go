@@ -281,3 +281,22 @@ func TestModelsIdenticalOnEveryPath(t *testing.T) {
 		}
 	}
 }
+
+func TestPreluRowsPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, path := range availablePaths() {
+		for _, c := range []int{1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 67} {
+			for _, rows := range []int{0, 1, 2, 5} {
+				x := randFloats(r, rows*c, true)
+				alpha := randFloats(r, c, c%2 == 0)
+				want := make([]float32, rows*c)
+				got := make([]float32, rows*c)
+				preluRowsGo(want, x, alpha, rows, c)
+				withPath(t, path, func() { preluRows(got, x, alpha, rows, c) })
+				if i, ok := sameBits(got, want); !ok {
+					t.Fatalf("%s rows=%d c=%d: o[%d] = %v, want %v", pathName(path), rows, c, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -539,16 +539,17 @@ func (k *prelu) eval(ip *Interpreter) {
 		return
 	}
 	b := k.bc
-	if b.rank == 2 && k.out.n >= 1<<14 {
+	switch {
+	case b.rank == 2 && k.out.n >= 1<<14:
 		// [rows, channels]: rows are independent, split them.
 		ip.parallel(k, b.dims[0])
-		return
-	}
-	if b.rank == 1 {
+	case b.rank == 2:
+		k.rows(0, b.dims[0])
+	case b.rank == 1:
 		k.rows(0, 1)
-		return
+	default:
+		b.walk(k)
 	}
-	b.walk(k)
 }
 
 // runRange computes rows [lo,hi) of a rank-2 PRELU.
@@ -563,6 +564,12 @@ func (k *prelu) rows(lo, hi int) {
 	var sa0, sb0 int
 	if r == 2 {
 		sa0, sb0 = b.sa[0], b.sb[0]
+	}
+	if r == 2 && sa0 == inner && ia == 1 && sb0 == 0 && ib == 1 {
+		// One alpha per channel (the usual [1,1,C] alpha): all rows in
+		// one kernel call.
+		preluRows(k.out.f32[lo*inner:hi*inner], k.in.f32[lo*inner:hi*inner], k.alpha.f32[:inner], hi-lo, inner)
+		return
 	}
 	for row := lo; row < hi; row++ {
 		k.row(k.in.f32[row*sa0:], k.alpha.f32[row*sb0:], ia, ib, row*inner, inner)
