@@ -318,8 +318,11 @@ func (k *fullyConnected8) eval(*Interpreter) {
 type depthwise8 struct {
 	in, out    *Tensor
 	p          *weights8 // N = OC rows of K = KH·KW taps
-	wt         []int8    // [KH·KW][OC], the layout the row loop reads
-	zw         []int32   // [KH·KW][OC]: x_zp·w
+	wt         []int8    // [KH·KW][cp]: weights, zero past OC
+	zw         []int32   // [KH·KW][cp]: x_zp·w
+	cp         int       // channel stride of wt, zw and the accumulators
+	padded     []int8    // one batch of the input with channel stride cp (when c < cp)
+	src        []int8    // the current batch's input, channel stride cp
 	o          options
 	n, h, wd   int
 	c, oc, mul int
@@ -350,10 +353,18 @@ func newDepthwise8(ip *Interpreter, op *opDef) (kernel, error) {
 		return nil, err
 	}
 	_, zi, _ := qparams(in[0])
-	k.wt = w.def.i8
-	k.zw = make([]int32, len(k.wt))
-	for i, v := range k.wt {
-		k.zw[i] = zi * int32(v)
+	// Rows of accumulators and weights are padded to whole 16-channel
+	// vectors so dwS8Tap's SIMD loop covers every channel (the padded
+	// weights are 0: whatever input bytes it reads there add nothing).
+	k.cp = (oc + 15) &^ 15
+	k.wt = make([]int8, taps*k.cp)
+	k.zw = make([]int32, taps*k.cp)
+	for t := 0; t < taps; t++ {
+		for j := 0; j < oc; j++ {
+			v := w.def.i8[t*oc+j]
+			k.wt[t*k.cp+j] = v
+			k.zw[t*k.cp+j] = zi * int32(v)
+		}
 	}
 	k.accs = make([][]int32, ip.threads)
 	return k, nil
@@ -374,17 +385,30 @@ func (k *depthwise8) prepare() (int, error) {
 	if k.ow, k.padL, err = convOut(k.o.padding, k.wd, k.kw, k.o.strideW, k.o.dilationW); err != nil {
 		return 0, err
 	}
+	if k.mul == 1 && k.c != k.cp && len(k.padded) < k.h*k.wd*k.cp {
+		k.padded = make([]int8, k.h*k.wd*k.cp)
+	}
 	for w := range k.accs {
-		if len(k.accs[w]) < k.ow*k.oc {
-			k.accs[w] = make([]int32, k.ow*k.oc)
+		if len(k.accs[w]) < k.ow*k.cp {
+			k.accs[w] = make([]int32, k.ow*k.cp)
 		}
 	}
 	return 0, setShape(k.out, []int{k.n, k.oh, k.ow, k.oc})
 }
 
 func (k *depthwise8) eval(ip *Interpreter) {
+	hw := k.h * k.wd
 	for b := 0; b < k.n; b++ {
 		k.batch = b
+		k.src = k.in.i8[b*hw*k.c : (b+1)*hw*k.c]
+		if k.mul == 1 && k.c != k.cp {
+			// Copy the batch to whole 16-channel pixels so dwS8Tap's
+			// SIMD loop covers every channel.
+			for i := 0; i < hw; i++ {
+				copy(k.padded[i*k.cp:i*k.cp+k.c], k.src[i*k.c:(i+1)*k.c])
+			}
+			k.src = k.padded[:hw*k.cp]
+		}
 		ip.parallel(k, k.oh)
 	}
 }
@@ -401,11 +425,16 @@ func addZW(acc, zw []int32, ox0, ox1, oc int) {
 
 // runRange computes output rows [lo,hi) of the current batch.
 func (k *depthwise8) runRange(_ *Interpreter, worker, lo, hi int) {
-	oc, c := k.oc, k.c
-	in, out := k.in.i8, k.out.i8
+	oc, cp := k.oc, k.cp
+	// pixel stride of src: cp when padded for a channel multiplier of 1
+	c := k.c
+	if k.mul == 1 {
+		c = cp
+	}
+	in, out := k.src, k.out.i8
 	b := k.batch
 	sw, dw := k.o.strideW, k.o.dilationW
-	acc := k.accs[worker][:k.ow*oc]
+	acc := k.accs[worker][:k.ow*cp]
 	for oy := lo; oy < hi; oy++ {
 		iy0 := oy*k.o.strideH - k.padT
 		clear(acc)
@@ -413,13 +442,13 @@ func (k *depthwise8) runRange(_ *Interpreter, worker, lo, hi int) {
 			iy := iy0 + ky*k.o.dilationH
 			if iy < 0 || iy >= k.h {
 				for kx := 0; kx < k.kw; kx++ {
-					addZW(acc, k.zw[(ky*k.kw+kx)*oc:], 0, k.ow, oc)
+					addZW(acc, k.zw[(ky*k.kw+kx)*cp:], 0, k.ow, cp)
 				}
 				continue
 			}
-			inRow := in[(b*k.h+iy)*k.wd*c:][:k.wd*c]
+			inRow := in[iy*k.wd*c : (iy+1)*k.wd*c]
 			for kx := 0; kx < k.kw; kx++ {
-				tap := (ky*k.kw + kx) * oc
+				tap := (ky*k.kw + kx) * cp
 				// output columns whose input column ox*sw+off is inside
 				off := kx*dw - k.padL
 				ox0 := 0
@@ -435,19 +464,19 @@ func (k *depthwise8) runRange(_ *Interpreter, worker, lo, hi int) {
 				if ox1 < ox0 {
 					ox1 = ox0
 				}
-				addZW(acc, k.zw[tap:], 0, ox0, oc)
-				addZW(acc, k.zw[tap:], ox1, k.ow, oc)
+				addZW(acc, k.zw[tap:], 0, ox0, cp)
+				addZW(acc, k.zw[tap:], ox1, k.ow, cp)
 				if ox0 == ox1 {
 					continue
 				}
-				w := k.wt[tap:][:oc]
+				w := k.wt[tap:][:cp]
 				ix0 := ox0*sw + off
 				if k.mul == 1 {
-					dwS8Tap(acc[ox0*oc:ox1*oc], inRow[ix0*c:], w, ox1-ox0, c, sw*c)
+					dwS8Tap(acc[ox0*cp:ox1*cp], inRow[ix0*c:], w, ox1-ox0, cp, sw*c)
 					continue
 				}
 				for ox := ox0; ox < ox1; ox++ {
-					a := acc[ox*oc:][:oc]
+					a := acc[ox*cp:][:oc]
 					p := inRow[(ix0+(ox-ox0)*sw)*c:][:c]
 					for ic, x := range p {
 						for m := 0; m < k.mul; m++ {
@@ -459,7 +488,7 @@ func (k *depthwise8) runRange(_ *Interpreter, worker, lo, hi int) {
 		}
 		o := out[((b*k.oh+oy)*k.ow)*oc:][:k.ow*oc]
 		for ox := 0; ox < k.ow; ox++ {
-			requantFP32(acc[ox*oc:(ox+1)*oc], k.p.bias, k.p.scale, k.p.zo, k.p.lo, k.p.hi, o[ox*oc:(ox+1)*oc])
+			requantFP32(acc[ox*cp:ox*cp+oc], k.p.bias, k.p.scale, k.p.zo, k.p.lo, k.p.hi, o[ox*oc:(ox+1)*oc])
 		}
 	}
 }
