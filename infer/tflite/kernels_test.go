@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -23,7 +24,15 @@ func withPath(t *testing.T, p int, f func()) {
 }
 
 func pathName(p int) string {
-	return [...]string{"go", "avx2", "avx512"}[p]
+	switch {
+	case p == pathGo:
+		return "go"
+	case runtime.GOARCH == "amd64" && p <= 2:
+		return [...]string{"go", "avx2", "avx512"}[p]
+	case runtime.GOARCH == "arm64" && p == 1:
+		return "neon"
+	}
+	return fmt.Sprint("path ", p)
 }
 
 // randFloats returns n values of mixed sign and magnitude, with some exact
