@@ -709,8 +709,21 @@ func (k *pad) prepare() (int, error) {
 
 func (k *pad) eval(*Interpreter) {
 	out := k.out.f32
-	clear(out)
 	r := k.rank
+	if r > 0 && k.channelsOnly() {
+		// Padding along the last axis only (BlazeFace widens its residual
+		// branches this way): one pass, each output row written once.
+		ic, oc, pl := k.ins[r-1], k.outs[r-1], k.pads[2*(r-1)]
+		in := k.in.f32
+		for row := 0; row < k.in.n/max(ic, 1); row++ {
+			o := out[row*oc : (row+1)*oc]
+			clear(o[:pl])
+			copy(o[pl:pl+ic], in[row*ic:(row+1)*ic])
+			clear(o[pl+ic:])
+		}
+		return
+	}
+	clear(out)
 	if r == 0 {
 		copy(out, k.in.f32)
 		return
@@ -739,6 +752,16 @@ func (k *pad) eval(*Interpreter) {
 			idx[d] = 0
 		}
 	}
+}
+
+// channelsOnly reports whether only the last axis is padded.
+func (k *pad) channelsOnly() bool {
+	for d := 0; d < k.rank-1; d++ {
+		if k.pads[2*d] != 0 || k.pads[2*d+1] != 0 {
+			return false
+		}
+	}
+	return k.ins[k.rank-1] > 0
 }
 
 // ---- CONCATENATION ----

@@ -79,6 +79,7 @@ func (k *pool2d) eval(*Interpreter) {
 	in, out := k.in.f32, k.out.f32
 	c := k.c
 	isMax := k.code == opMaxPool2d
+	act := k.lo > -maxF || k.hi < maxF
 	for b := 0; b < k.n; b++ {
 		for oy := 0; oy < k.oh; oy++ {
 			y0 := oy*k.o.strideH - k.padT
@@ -88,35 +89,52 @@ func (k *pool2d) eval(*Interpreter) {
 				xs, xe := max(x0, 0), min(x0+k.o.filterW, k.w)
 				o := out[((b*k.oh+oy)*k.ow+ox)*c:][:c]
 				if isMax {
-					for i := range o {
-						o[i] = float32(math.Inf(-1))
-					}
+					k.maxWindow(o, in, b, ys, ye, xs, xe)
 				} else {
 					clear(o)
-				}
-				for y := ys; y < ye; y++ {
-					for x := xs; x < xe; x++ {
-						p := in[((b*k.h+y)*k.w+x)*c:][:c]
-						if isMax {
-							for i, v := range p {
-								o[i] = max(o[i], v)
-							}
-						} else {
+					for y := ys; y < ye; y++ {
+						for x := xs; x < xe; x++ {
+							p := in[((b*k.h+y)*k.w+x)*c:][:c]
 							for i, v := range p {
 								o[i] += v
 							}
 						}
 					}
-				}
-				if !isMax {
 					cnt := float32((ye - ys) * (xe - xs))
 					for i := range o {
 						o[i] /= cnt
 					}
 				}
-				for i := range o {
-					o[i] = clamp(o[i], k.lo, k.hi)
+				if act {
+					for i := range o {
+						o[i] = clamp(o[i], k.lo, k.hi)
+					}
 				}
+			}
+		}
+	}
+}
+
+// maxWindow sets o to the channel-wise maximum of input pixels
+// [ys,ye)×[xs,xe) of image b: a copy of the first, then max with the rest,
+// which equals starting from -Inf (max(-Inf, v) is v, even for -0 and NaN).
+func (k *pool2d) maxWindow(o, in []float32, b, ys, ye, xs, xe int) {
+	c := len(o)
+	if ys >= ye || xs >= xe {
+		for i := range o {
+			o[i] = float32(math.Inf(-1))
+		}
+		return
+	}
+	copy(o, in[((b*k.h+ys)*k.w+xs)*c:][:c])
+	for y := ys; y < ye; y++ {
+		for x := xs; x < xe; x++ {
+			if y == ys && x == xs {
+				continue
+			}
+			p := in[((b*k.h+y)*k.w+x)*c:][:c]
+			for i, v := range p {
+				o[i] = max(o[i], v)
 			}
 		}
 	}
