@@ -209,3 +209,22 @@ func s8CheckDw(acc []int32, p, w []int8, n, c, pstride int) {
 		panic("tflite: dwS8Tap: slice too short for n×c")
 	}
 }
+
+// lutS8Go looks int8 values up in per-channel tables of 256 outputs:
+//
+//	out[i*c+j] = lut[j*256 + int(x[i*c+j])+128]
+//
+// for n pixels of c channels (c = 1 for one table). The tables make any
+// elementwise int8 function of one input and a per-channel constant exact
+// (PRELU with a constant alpha, LOGISTIC, ...). lut must have 3 bytes of
+// slack past c·256 (the SIMD version loads 4 bytes per entry).
+func lutS8Go(out, x, lut []int8, n, c int) {
+	x = x[:n*c]
+	out = out[:n*c]
+	for i := 0; i < n; i++ {
+		xr, or := x[i*c:i*c+c], out[i*c:i*c+c]
+		for j, v := range xr {
+			or[j] = lut[j<<8|int(uint8(v)^0x80)]
+		}
+	}
+}

@@ -162,3 +162,21 @@ func dwS8Tap(acc []int32, p, w []int8, n, c, pstride int) {
 		}
 	}
 }
+
+//go:noescape
+func s8LutAVX512(out, x, lut *int8, n, c int, lanes *int32, tail uint64)
+
+// s8LaneOffsets[l] is lane l's table offset in s8LutAVX512.
+var s8LaneOffsets = [16]int32{0, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2304, 2560, 2816, 3072, 3328, 3584, 3840}
+
+func lutS8(out, x, lut []int8, n, c int) {
+	if n <= 0 || c <= 0 {
+		return
+	}
+	if s8Path != s8PathVNNI512 || len(lut) < c*256+3 {
+		lutS8Go(out, x, lut, n, c)
+		return
+	}
+	x, out = x[:n*c], out[:n*c] // bounds checks before the assembly
+	s8LutAVX512(&out[0], &x[0], &lut[0], n, c, &s8LaneOffsets[0], 1<<(c%16)-1)
+}

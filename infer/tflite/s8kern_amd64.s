@@ -965,3 +965,60 @@ dw5_next:
 dw5_done:
 	VZEROUPPER
 	RET
+
+// func s8LutAVX512(out, x, lut *int8, n, c int, lanes *int32, tail uint64)
+// lutS8Go with VPGATHERDD: lane l of a 16-channel block reads the 4 bytes
+// at lut + (j0+l)·256 + x+128 and keeps the low one (VPMOVDB); lanes holds
+// l·256. The last c%16 channels through the tail mask (masked-off lanes
+// read nothing).
+TEXT ·s8LutAVX512(SB), NOSPLIT, $0-56
+	MOVQ out+0(FP), DX
+	MOVQ x+8(FP), AX
+	MOVQ n+24(FP), SI
+	MOVQ c+32(FP), R9
+	MOVQ lanes+40(FP), R8
+	VMOVDQU32 (R8), Z14
+	MOVL $128, R8
+	VPBROADCASTD R8, Z15
+	MOVQ tail+48(FP), R10
+	KMOVW R10, K1
+	SHRQ $4, R9
+	TESTQ SI, SI
+	JZ   lut5_done
+lut5_pixel:
+	MOVQ lut+16(FP), BX
+	MOVQ R9, CX
+	TESTQ CX, CX
+	JZ   lut5_tail
+lut5_chan:
+	VPMOVSXBD (AX), Z0
+	VPADDD Z15, Z0, Z0
+	VPADDD Z14, Z0, Z0
+	KXNORW K0, K0, K2
+	VPXORD Z1, Z1, Z1
+	VPGATHERDD (BX)(Z0*1), K2, Z1
+	VPMOVDB Z1, (DX)
+	ADDQ $16, AX
+	ADDQ $16, DX
+	ADDQ $4096, BX
+	DECQ CX
+	JNZ  lut5_chan
+lut5_tail:
+	TESTQ R10, R10
+	JZ   lut5_next
+	VPMOVSXBD.Z (AX), K1, Z0
+	VPADDD Z15, Z0, Z0
+	VPADDD Z14, Z0, Z0
+	KMOVW K1, K2
+	VPXORD Z1, Z1, Z1
+	VPGATHERDD (BX)(Z0*1), K2, Z1
+	VPMOVDB Z1, K1, (DX)
+	POPCNTQ R10, R11
+	ADDQ R11, AX
+	ADDQ R11, DX
+lut5_next:
+	DECQ SI
+	JNZ  lut5_pixel
+lut5_done:
+	VZEROUPPER
+	RET

@@ -122,3 +122,5 @@ func dwS8Tap(acc []int32, p, w []int8, n, c, pstride int) {
 		}
 	}
 }
+
+func lutS8(out, x, lut []int8, n, c int) { lutS8Go(out, x, lut, n, c) }

@@ -30,3 +30,5 @@ var (
 )
 
 func s8Paths() []int { return []int{s8PathGo} }
+
+func lutS8(out, x, lut []int8, n, c int) { lutS8Go(out, x, lut, n, c) }

@@ -349,3 +349,55 @@ func s8CPUSeconds() float64 {
 	}
 	return float64(r.Utime.Nano()+r.Stime.Nano()) / 1e9
 }
+
+func TestLutS8MatchesDefinition(t *testing.T) { forEachS8Path(t, testLutS8MatchesDefinition) }
+
+func testLutS8MatchesDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, c := range []int{1, 3, 15, 16, 17, 33, 64, 100} {
+		for _, n := range []int{1, 2, 9} {
+			for _, slack := range []int{0, 3} {
+				lut := make([]int8, c*256+slack)
+				s8Fill(rng, lut, "rand")
+				x := make([]int8, n*c)
+				s8Fill(rng, x, "rand")
+				x[0], x[len(x)-1] = -128, 127 // first and last table entries
+				got, want := make([]int8, n*c+2), make([]int8, n*c+2)
+				lutS8(got[:n*c], x, lut, n, c)
+				lutS8Go(want[:n*c], x, lut, n, c)
+				if !slices.Equal(got, want) {
+					t.Fatalf("c=%d n=%d slack=%d: got %v, want %v", c, n, slack, got, want)
+				}
+			}
+		}
+	}
+	// Hand-computed: channel 1's table maps x to its entry x+128.
+	lut := make([]int8, 2*256+3)
+	lut[256+128+5] = 42
+	out := make([]int8, 2)
+	lutS8(out, []int8{0, 5}, lut, 1, 2)
+	if out[1] != 42 {
+		t.Errorf("lutS8 channel 1, x=5: got %d, want 42", out[1])
+	}
+}
+
+// BenchmarkLutS8 reports CPU ns per element for 64 and 512 channels.
+func BenchmarkLutS8(b *testing.B) {
+	for _, c := range []int{64, 512} {
+		n := 56 * 56 * 64 / c
+		x, out, lut := make([]int8, n*c), make([]int8, n*c), make([]int8, c*256+3)
+		s8Fill(rand.New(rand.NewPCG(1, 1)), x, "rand")
+		saved := s8Path
+		for _, path := range []int{s8PathGo, saved} {
+			b.Run(fmt.Sprintf("%s/c%d", s8PathNames[path], c), func(b *testing.B) {
+				s8Path = path
+				c0 := s8CPUSeconds()
+				for i := 0; i < b.N; i++ {
+					lutS8(out, x, lut, n, c)
+				}
+				b.ReportMetric((s8CPUSeconds()-c0)*1e9/float64(b.N*n*c), "cpu-ns/elem")
+			})
+		}
+		s8Path = saved
+	}
+}
