@@ -291,3 +291,35 @@ func TestQuantizeEdge(t *testing.T) {
 		t.Error("activation 4 (TANH) accepted")
 	}
 }
+
+// TestI8AddRowSIMD compares the ADD row kernel with its portable loop on
+// random data, lengths with tails, and the extreme multipliers and shifts.
+func TestI8AddRowSIMD(t *testing.T) {
+	if !i8AddHasAVX2 {
+		t.Log("no SIMD ADD row kernel on this CPU/architecture: portable loop only")
+	}
+	g := newCaseGen(42)
+	for _, sc := range [][3]float32{{0.05, 0.03, 0.07}, {0.5, 0.0101, 0.013}, {1, 1, 0.004}, {0.001, 0.002, 1}} {
+		ma, mb, shift, err := addParams(sc[0], sc[1], sc[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, zs := range [][3]int32{{0, 0, 0}, {-128, 127, -5}, {17, -3, 100}} {
+			for _, act := range [][2]int32{{-128, 127}, {0, 127}, {-20, 30}} {
+				p := &i8AddParams{ma: ma, mb: mb, shift: int32(shift), bias: int32(1)<<(shift-1) - ma*zs[0] - mb*zs[1], lo: act[0] - zs[2], hi: act[1] - zs[2], zo: zs[2]}
+				for _, n := range []int{0, 1, 7, 8, 9, 31, 64, 1000} {
+					a, b := g.weights(n), g.weights(n)
+					if n > 2 {
+						a[0], b[0], a[1], b[1] = -128, -128, 127, 127
+					}
+					got, want := make([]int8, n), make([]int8, n)
+					i8AddRow(a, b, got, p)
+					i8AddRowGo(a, b, want, p)
+					if !slices.Equal(got, want) {
+						t.Fatalf("scales %v zps %v act %v n %d: SIMD %v, portable %v", sc, zs, act, n, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -26,11 +26,29 @@ type binary8 struct {
 	bc         *binop // shape, broadcast strides
 	za, zb, zo int32
 	lo, hi     int32
-	// ADD
-	ma, mb, bias int32
-	shift        uint
+	add        i8AddParams
 	// MUL
 	scale float32
+}
+
+// i8AddParams are the constants of the ADD row kernel, laid out as the
+// assembly reads them.
+type i8AddParams struct {
+	ma, mb, bias, shift int32
+	lo, hi              int32 // output range less the zero point
+	zo                  int32
+}
+
+// i8AddRowGo is the portable ADD row: out[i] = clamp((bias + a[i]·ma +
+// b[i]·mb) >> shift) + zo, in int32 (wrapping like the SIMD lanes; the
+// multipliers keep the sum far from overflow).
+func i8AddRowGo(a, b, out []int8, p *i8AddParams) {
+	a, b = a[:len(out)], b[:len(out)]
+	sh := uint(p.shift)
+	for i := range out {
+		v := (p.bias + int32(a[i])*p.ma + int32(b[i])*p.mb) >> sh
+		out[i] = int8(min(max(v, p.lo), p.hi) + p.zo)
+	}
 }
 
 func newBinary8(ip *Interpreter, op *opDef) (kernel, error) {
@@ -63,8 +81,7 @@ func newBinary8(ip *Interpreter, op *opDef) (kernel, error) {
 		if err != nil {
 			return nil, err
 		}
-		k.ma, k.mb, k.shift = ma, mb, shift
-		k.bias = int32(1)<<(shift-1) - ma*za - mb*zb
+		k.add = i8AddParams{ma: ma, mb: mb, shift: int32(shift), bias: int32(1)<<(shift-1) - ma*za - mb*zb, lo: k.lo - zo, hi: k.hi - zo, zo: zo}
 	} else {
 		k.scale = sa * sb / so
 	}
@@ -121,12 +138,15 @@ func (k *binary8) eval(*Interpreter) {
 }
 
 func (k *binary8) row(a, b []int8, ia, ib int, out []int8) {
-	lo, hi := k.lo-k.zo, k.hi-k.zo
 	if k.code == opAdd {
+		if ia == 1 && ib == 1 {
+			i8AddRow(a, b, out, &k.add)
+			return
+		}
+		p := &k.add
 		for i := range out {
-			acc := k.bias + int32(a[i*ia])*k.ma + int32(b[i*ib])*k.mb
-			v := acc >> k.shift
-			out[i] = int8(min(max(v, lo), hi) + k.zo)
+			v := (p.bias + int32(a[i*ia])*p.ma + int32(b[i*ib])*p.mb) >> uint(p.shift)
+			out[i] = int8(min(max(v, p.lo), p.hi) + p.zo)
 		}
 		return
 	}

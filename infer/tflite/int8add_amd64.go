@@ -1,0 +1,26 @@
+//go:build !purego
+
+package tflite
+
+import "golang.org/x/sys/cpu"
+
+//go:noescape
+func i8AddAVX2(a, b, out *int8, n int, p *i8AddParams)
+
+// i8AddHasAVX2 selects the AVX2 row kernel (tests turn it off to compare
+// with the portable loop).
+var i8AddHasAVX2 = cpu.X86.HasAVX2
+
+// i8AddRow is i8AddRowGo with the multiple-of-8 part in AVX2: the same
+// int32 operations lane by lane, so the results are identical.
+func i8AddRow(a, b, out []int8, p *i8AddParams) {
+	n := len(out)
+	a, b = a[:n], b[:n] // bounds checked here: the assembly does none
+	n8 := n &^ 7
+	if i8AddHasAVX2 && n8 > 0 {
+		i8AddAVX2(&a[0], &b[0], &out[0], n8, p)
+	} else {
+		n8 = 0
+	}
+	i8AddRowGo(a[n8:], b[n8:], out[n8:], p)
+}
