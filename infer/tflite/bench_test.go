@@ -2,6 +2,8 @@ package tflite
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"syscall"
 	"testing"
 
@@ -68,4 +70,37 @@ func cpuSeconds() float64 {
 		return 0
 	}
 	return float64(r.Utime.Nano()+r.Stime.Nano()) / 1e9
+}
+
+// BenchmarkGemmKernel measures the GEMM microkernel alone on every kernel
+// path this CPU runs: gemmMaxRows rows × gemmNR columns over k, operands
+// in L1 (GMAC/s by CPU time).
+func BenchmarkGemmKernel(b *testing.B) {
+	for _, path := range availablePaths() {
+		for _, k := range []int{64, 256} {
+			b.Run(fmt.Sprintf("%s/k%d", pathName(path), k), func(b *testing.B) {
+				old := kernelPath
+				kernelPath = path
+				defer func() { kernelPath = old }()
+				a := make([]float32, gemmMaxRows*k)
+				w := make([]float32, k*gemmNR)
+				for i := range a {
+					a[i] = float32(i%13) - 6
+				}
+				for i := range w {
+					w[i] = float32(i%7) / 7
+				}
+				bias := make([]float32, gemmNR)
+				c := make([]float32, gemmMaxRows*gemmNR)
+				inf := float32(math.Inf(1))
+				b.ResetTimer()
+				c0 := cpuSeconds()
+				for i := 0; i < b.N; i++ {
+					gemmKernel(k, a, k, w, bias, c, gemmNR, gemmMaxRows, -inf, inf)
+				}
+				cpu := cpuSeconds() - c0
+				b.ReportMetric(float64(b.N)*float64(gemmMaxRows*gemmNR*k)/cpu/1e9, "GMAC/s-cpu")
+			})
+		}
+	}
 }
