@@ -107,7 +107,9 @@ const s8MagicBias = 12582912.0
 //	out[j] = int8(roundHalfEven(f) + zp)
 //
 // for j < len(out). lo and hi are the output range (the fused activation
-// intersected with [-128, 127]).
+// intersected with [-128, 127]). scale must be finite: a NaN product
+// (0·Inf) clamps differently in Go, x86 (MAXPS returns its second operand)
+// and NEON (FMAX returns NaN).
 func requantFP32Go(acc, bias []int32, scale []float32, zp, lo, hi int32, out []int8) {
 	n := len(out)
 	acc, bias, scale = acc[:n], bias[:n], scale[:n]
@@ -216,8 +218,7 @@ func s8CheckDw(acc []int32, p, w []int8, n, c, pstride int) {
 //
 // for n pixels of c channels (c = 1 for one table). The tables make any
 // elementwise int8 function of one input and a per-channel constant exact
-// (PRELU with a constant alpha, LOGISTIC, ...). lut must have 3 bytes of
-// slack past c·256 (the SIMD version loads 4 bytes per entry).
+// (PRELU with a constant alpha, LOGISTIC, ...).
 func lutS8Go(out, x, lut []int8, n, c int) {
 	x = x[:n*c]
 	out = out[:n*c]

@@ -173,10 +173,10 @@ func lutS8(out, x, lut []int8, n, c int) {
 	if n <= 0 || c <= 0 {
 		return
 	}
-	if s8Path != s8PathVNNI512 || len(lut) < c*256+3 {
+	if s8Path != s8PathVNNI512 {
 		lutS8Go(out, x, lut, n, c)
 		return
 	}
-	x, out = x[:n*c], out[:n*c] // bounds checks before the assembly
+	x, out, lut = x[:n*c], out[:n*c], lut[:c*256] // bounds checks before the assembly
 	s8LutAVX512(&out[0], &x[0], &lut[0], n, c, &s8LaneOffsets[0], 1<<(c%16)-1)
 }

@@ -967,10 +967,11 @@ dw5_done:
 	RET
 
 // func s8LutAVX512(out, x, lut *int8, n, c int, lanes *int32, tail uint64)
-// lutS8Go with VPGATHERDD: lane l of a 16-channel block reads the 4 bytes
-// at lut + (j0+l)·256 + x+128 and keeps the low one (VPMOVDB); lanes holds
-// l·256. The last c%16 channels through the tail mask (masked-off lanes
-// read nothing).
+// lutS8Go with VPGATHERDD: lane l of a 16-channel block wants byte
+// e = (j0+l)·256 + x+128 of lut; it reads the 4 bytes at e&^3 (inside the
+// tables, whose size is a multiple of 4), shifts byte e&3 down and keeps it
+// (VPMOVDB). lanes holds l·256. The last c%16 channels go through the tail
+// mask (masked-off lanes read nothing).
 TEXT ·s8LutAVX512(SB), NOSPLIT, $0-56
 	MOVQ out+0(FP), DX
 	MOVQ x+8(FP), AX
@@ -980,6 +981,8 @@ TEXT ·s8LutAVX512(SB), NOSPLIT, $0-56
 	VMOVDQU32 (R8), Z14
 	MOVL $128, R8
 	VPBROADCASTD R8, Z15
+	MOVL $3, R8
+	VPBROADCASTD R8, Z13
 	MOVQ tail+48(FP), R10
 	KMOVW R10, K1
 	SHRQ $4, R9
@@ -994,9 +997,13 @@ lut5_chan:
 	VPMOVSXBD (AX), Z0
 	VPADDD Z15, Z0, Z0
 	VPADDD Z14, Z0, Z0
+	VPANDD Z13, Z0, Z2
+	VPSLLD $3, Z2, Z2
+	VPANDND Z0, Z13, Z0
 	KXNORW K0, K0, K2
 	VPXORD Z1, Z1, Z1
 	VPGATHERDD (BX)(Z0*1), K2, Z1
+	VPSRLVD Z2, Z1, Z1
 	VPMOVDB Z1, (DX)
 	ADDQ $16, AX
 	ADDQ $16, DX
@@ -1009,9 +1016,13 @@ lut5_tail:
 	VPMOVSXBD.Z (AX), K1, Z0
 	VPADDD Z15, Z0, Z0
 	VPADDD Z14, Z0, Z0
+	VPANDD Z13, Z0, Z2
+	VPSLLD $3, Z2, Z2
+	VPANDND Z0, Z13, Z0
 	KMOVW K1, K2
 	VPXORD Z1, Z1, Z1
 	VPGATHERDD (BX)(Z0*1), K2, Z1
+	VPSRLVD Z2, Z1, Z1
 	VPMOVDB Z1, K1, (DX)
 	POPCNTQ R10, R11
 	ADDQ R11, AX

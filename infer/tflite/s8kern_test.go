@@ -7,6 +7,7 @@ import (
 	"slices"
 	"syscall"
 	"testing"
+	"unsafe"
 )
 
 // s8Fill fills x by mode: "rand" uniform int8, "min" all −128, "max" all
@@ -65,7 +66,7 @@ func TestGemmS8MatchesDefinition(t *testing.T) {
 		for i, s := range shapes {
 			mode := []string{"rand", "min", "max", "ext"}[i%4]
 			lda, ldc := s.k+s.lpad, s.n+s.cpad
-			a := make([]int8, (s.rows-1)*lda+s.k) // exact length: no slack to read past
+			a := guardedInt8(t, (s.rows-1)*lda+s.k) // a read past the last row faults
 			w := make([]int8, s.n*s.k)
 			s8Fill(rng, a, mode)
 			s8Fill(rng, w, []string{"rand", "min", "ext", "max"}[i%4])
@@ -266,6 +267,8 @@ func BenchmarkGemmS8(b *testing.B) {
 	shapes := []struct{ rows, k, n int }{
 		{3136, 64, 64}, {3136, 64, 128}, {784, 128, 128}, {784, 128, 256},
 		{196, 256, 256}, {196, 128, 512}, {49, 512, 128}, {49, 512, 512},
+		// BlazeFace-like narrow layers and MobileFaceNet's first 3×3 conv as im2col.
+		{4096, 24, 24}, {4096, 24, 32}, {1024, 48, 48}, {256, 96, 96}, {3136, 27, 64},
 	}
 	saved := s8Path
 	defer func() { s8Path = saved }()
@@ -356,23 +359,21 @@ func testLutS8MatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, c := range []int{1, 3, 15, 16, 17, 33, 64, 100} {
 		for _, n := range []int{1, 2, 9} {
-			for _, slack := range []int{0, 3} {
-				lut := make([]int8, c*256+slack)
-				s8Fill(rng, lut, "rand")
-				x := make([]int8, n*c)
-				s8Fill(rng, x, "rand")
-				x[0], x[len(x)-1] = -128, 127 // first and last table entries
-				got, want := make([]int8, n*c+2), make([]int8, n*c+2)
-				lutS8(got[:n*c], x, lut, n, c)
-				lutS8Go(want[:n*c], x, lut, n, c)
-				if !slices.Equal(got, want) {
-					t.Fatalf("c=%d n=%d slack=%d: got %v, want %v", c, n, slack, got, want)
-				}
+			lut := guardedInt8(t, c*256) // any read past the tables faults
+			s8Fill(rng, lut, "rand")
+			x := make([]int8, n*c)
+			s8Fill(rng, x, "rand")
+			x[0], x[len(x)-1] = -128, 127 // first and last table entries
+			got, want := make([]int8, n*c+2), make([]int8, n*c+2)
+			lutS8(got[:n*c], x, lut, n, c)
+			lutS8Go(want[:n*c], x, lut, n, c)
+			if !slices.Equal(got, want) {
+				t.Fatalf("c=%d n=%d: got %v, want %v", c, n, got, want)
 			}
 		}
 	}
 	// Hand-computed: channel 1's table maps x to its entry x+128.
-	lut := make([]int8, 2*256+3)
+	lut := make([]int8, 2*256)
 	lut[256+128+5] = 42
 	out := make([]int8, 2)
 	lutS8(out, []int8{0, 5}, lut, 1, 2)
@@ -385,7 +386,7 @@ func testLutS8MatchesDefinition(t *testing.T) {
 func BenchmarkLutS8(b *testing.B) {
 	for _, c := range []int{64, 512} {
 		n := 56 * 56 * 64 / c
-		x, out, lut := make([]int8, n*c), make([]int8, n*c), make([]int8, c*256+3)
+		x, out, lut := make([]int8, n*c), make([]int8, n*c), make([]int8, c*256)
 		s8Fill(rand.New(rand.NewPCG(1, 1)), x, "rand")
 		saved := s8Path
 		for _, path := range []int{s8PathGo, saved} {
@@ -400,4 +401,22 @@ func BenchmarkLutS8(b *testing.B) {
 		}
 		s8Path = saved
 	}
+}
+
+// guardedInt8 returns n bytes that end where an inaccessible page begins,
+// so an assembly kernel reading past them crashes the test instead of
+// passing by luck.
+func guardedInt8(t testing.TB, n int) []int8 {
+	page := syscall.Getpagesize()
+	size := (n+page-1)/page*page + page
+	mem, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		t.Fatalf("mmap %d bytes: %v", size, err)
+	}
+	t.Cleanup(func() { syscall.Munmap(mem) })
+	if err := syscall.Mprotect(mem[size-page:], syscall.PROT_NONE); err != nil {
+		t.Fatalf("mprotect guard page: %v", err)
+	}
+	b := mem[size-page-n : size-page]
+	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }
