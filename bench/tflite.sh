@@ -15,6 +15,8 @@
 # Both sides get the same deterministic input (see bench/litert/bench.mjs).
 # The output ends with one line per model:
 #   model=<file> ours_ms=<median> litert_ms=<median> ratio=<ours/litert>
+# and one line for threads (ours at 2 threads against ours at 1):
+#   threads model=MobileFaceNet.tflite@b1 t1_ms=<median> t2_ms=<median> ratio=<t2/t1>
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,3 +71,13 @@ done
 
 echo
 node bench/litert/report.mjs "$tmp/results"
+
+# Threads: MobileFaceNet at batch 1 with Threads: 2 against Threads: 1,
+# both ours, measured back to back (issue 9 asks for a ratio <= 0.6).
+mfn="$models/MobileFaceNet.tflite"
+t1=$("$tmp/facegate" model bench "$mfn" --threads 1 --runs "$runs" --warmup "$warmup" --input-shape 1,112,112,3 --json)
+t2=$("$tmp/facegate" model bench "$mfn" --threads 2 --runs "$runs" --warmup "$warmup" --input-shape 1,112,112,3 --json)
+node -e '
+const [a, b] = process.argv.slice(1).map((s) => JSON.parse(s));
+console.log(`threads model=MobileFaceNet.tflite@b1 t1_ms=${a.median_ms.toFixed(2)} t2_ms=${b.median_ms.toFixed(2)} ratio=${(b.median_ms / a.median_ms).toFixed(2)}`);
+' "$t1" "$t2"
