@@ -241,8 +241,8 @@ func testDwS8TapMatchesDefinition(t *testing.T) {
 		for _, n := range []int{1, 2, 7} {
 			for _, mode := range []string{"rand", "min", "max", "ext"} {
 				pstride := c + (c+n)%5
-				p := make([]int8, (n-1)*pstride+c)
-				w := make([]int8, c)
+				p := guardedInt8(t, (n-1)*pstride+c) // reads past p or w fault
+				w := guardedInt8(t, c)
 				s8Fill(rng, p, mode)
 				s8Fill(rng, w, mode)
 				acc := make([]int32, n*c+2)
