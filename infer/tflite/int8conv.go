@@ -310,26 +310,31 @@ func (k *fullyConnected8) eval(*Interpreter) {
 
 // ---- DEPTHWISE_CONV_2D ----
 
-// depthwise8 accumulates Σ x·w over the taps inside the input with dwS8Tap
-// (a whole output row per tap) and starts from bias − x_zp·Σ_taps w; a tap
-// that falls in the padding adds x_zp·w back, so every output sums
-// (x − x_zp)·w over exactly its valid taps, as XNNPACK's kernels (which
-// read padding as x_zp) do.
+// depthwise8 copies each batch of the input into a buffer with the
+// convolution's padding around it, filled with the input zero point, and
+// with each pixel's channels padded to whole 16-lane vectors; every tap is
+// then inside that buffer, and each (output row, tap) is one dwS8Tap call
+// over the whole row. Accumulators start at 0 and the bias with the zero
+// point folded in (bias − x_zp·Σ_taps w) is added at requantization, so
+// each output is bias + Σ (x − x_zp)·w over its taps with padding reading
+// as x_zp, as in XNNPACK.
 type depthwise8 struct {
 	in, out    *Tensor
 	p          *weights8 // N = OC rows of K = KH·KW taps
 	wt         []int8    // [KH·KW][cp]: weights, zero past OC
-	zw         []int32   // [KH·KW][cp]: x_zp·w
-	cp         int       // channel stride of wt, zw and the accumulators
-	padded     []int8    // one batch of the input with channel stride cp (when c < cp)
-	src        []int8    // the current batch's input, channel stride cp
+	cp         int       // channel stride of wt, the buffer and the accumulators
+	zi         int8
 	o          options
 	n, h, wd   int
 	c, oc, mul int
 	kh, kw     int
 	oh, ow     int
 	padT, padL int
-	batch      int
+	ph, pw     int     // padded input height and width
+	buf        []int8  // ph×pw×cp: the current batch, padded
+	batchOut   []int8  // the current batch's output
+	biasRow    []int32 // bias and scale repeated over an output row (when oc = cp)
+	scaleRow   []float32
 	accs       [][]int32
 }
 
@@ -353,18 +358,11 @@ func newDepthwise8(ip *Interpreter, op *opDef) (kernel, error) {
 		return nil, err
 	}
 	_, zi, _ := qparams(in[0])
-	// Rows of accumulators and weights are padded to whole 16-channel
-	// vectors so dwS8Tap's SIMD loop covers every channel (the padded
-	// weights are 0: whatever input bytes it reads there add nothing).
+	k.zi = int8(zi)
 	k.cp = (oc + 15) &^ 15
 	k.wt = make([]int8, taps*k.cp)
-	k.zw = make([]int32, taps*k.cp)
 	for t := 0; t < taps; t++ {
-		for j := 0; j < oc; j++ {
-			v := w.def.i8[t*oc+j]
-			k.wt[t*k.cp+j] = v
-			k.zw[t*k.cp+j] = zi * int32(v)
-		}
+		copy(k.wt[t*k.cp:t*k.cp+oc], w.def.i8[t*oc:(t+1)*oc])
 	}
 	k.accs = make([][]int32, ip.threads)
 	return k, nil
@@ -385,8 +383,28 @@ func (k *depthwise8) prepare() (int, error) {
 	if k.ow, k.padL, err = convOut(k.o.padding, k.wd, k.kw, k.o.strideW, k.o.dilationW); err != nil {
 		return 0, err
 	}
-	if k.mul == 1 && k.c != k.cp && len(k.padded) < k.h*k.wd*k.cp {
-		k.padded = make([]int8, k.h*k.wd*k.cp)
+	// The padded input covers every tap of every output.
+	k.ph = max(k.padT+k.h, (k.oh-1)*k.o.strideH+(k.kh-1)*k.o.dilationH+1)
+	k.pw = max(k.padL+k.wd, (k.ow-1)*k.o.strideW+(k.kw-1)*k.o.dilationW+1)
+	if need := k.ph * k.pw * k.cp; len(k.buf) < need {
+		k.buf = make([]int8, need)
+	}
+	// The padding reads as the input zero point; eval only rewrites the
+	// interior pixels' channels, so this is done once here.
+	buf := k.buf[:k.ph*k.pw*k.cp]
+	for i := range buf {
+		buf[i] = k.zi
+	}
+	if k.oc == k.cp {
+		// Whole output rows requantize in one call.
+		n := k.ow * k.oc
+		if len(k.biasRow) < n {
+			k.biasRow, k.scaleRow = make([]int32, n), make([]float32, n)
+		}
+		for i := 0; i < n; i += k.oc {
+			copy(k.biasRow[i:], k.p.bias)
+			copy(k.scaleRow[i:], k.p.scale)
+		}
 	}
 	for w := range k.accs {
 		if len(k.accs[w]) < k.ow*k.cp {
@@ -397,96 +415,58 @@ func (k *depthwise8) prepare() (int, error) {
 }
 
 func (k *depthwise8) eval(ip *Interpreter) {
-	hw := k.h * k.wd
+	cp, c := k.cp, k.c
+	buf := k.buf[:k.ph*k.pw*cp]
 	for b := 0; b < k.n; b++ {
-		k.batch = b
-		k.src = k.in.i8[b*hw*k.c : (b+1)*hw*k.c]
-		if k.mul == 1 && k.c != k.cp {
-			// Copy the batch to whole 16-channel pixels so dwS8Tap's
-			// SIMD loop covers every channel.
-			for i := 0; i < hw; i++ {
-				copy(k.padded[i*k.cp:i*k.cp+k.c], k.src[i*k.c:(i+1)*k.c])
+		src := k.in.i8[b*k.h*k.wd*c:]
+		for y := 0; y < k.h; y++ {
+			row := buf[((k.padT+y)*k.pw+k.padL)*cp:]
+			in := src[y*k.wd*c : (y+1)*k.wd*c]
+			if k.mul == 1 && c == cp {
+				copy(row, in)
+				continue
 			}
-			k.src = k.padded[:hw*k.cp]
+			if k.mul == 1 {
+				for x := 0; x < k.wd; x++ {
+					copy(row[x*cp:x*cp+c], in[x*c:(x+1)*c])
+				}
+				continue
+			}
+			// Channel multiplier m: output channel j reads input channel
+			// j/m; spread the input so the buffer is indexed by output
+			// channel.
+			for x := 0; x < k.wd; x++ {
+				o := row[x*cp : x*cp+k.oc]
+				for j := range o {
+					o[j] = in[x*c+j/k.mul]
+				}
+			}
 		}
+		k.batchOut = k.out.i8[b*k.oh*k.ow*k.oc : (b+1)*k.oh*k.ow*k.oc]
 		ip.parallel(k, k.oh)
-	}
-}
-
-// addZW adds a padded tap's x_zp·w to output pixels [ox0,ox1) of acc.
-func addZW(acc, zw []int32, ox0, ox1, oc int) {
-	for ox := ox0; ox < ox1; ox++ {
-		a := acc[ox*oc : ox*oc+oc]
-		for j, v := range zw[:oc] {
-			a[j] += v
-		}
 	}
 }
 
 // runRange computes output rows [lo,hi) of the current batch.
 func (k *depthwise8) runRange(_ *Interpreter, worker, lo, hi int) {
 	oc, cp := k.oc, k.cp
-	// pixel stride of src: cp when padded for a channel multiplier of 1
-	c := k.c
-	if k.mul == 1 {
-		c = cp
-	}
-	in, out := k.src, k.out.i8
-	b := k.batch
-	sw, dw := k.o.strideW, k.o.dilationW
+	sw, dw, dh := k.o.strideW, k.o.dilationW, k.o.dilationH
 	acc := k.accs[worker][:k.ow*cp]
+	rowLen := k.pw * cp
 	for oy := lo; oy < hi; oy++ {
-		iy0 := oy*k.o.strideH - k.padT
 		clear(acc)
 		for ky := 0; ky < k.kh; ky++ {
-			iy := iy0 + ky*k.o.dilationH
-			if iy < 0 || iy >= k.h {
-				for kx := 0; kx < k.kw; kx++ {
-					addZW(acc, k.zw[(ky*k.kw+kx)*cp:], 0, k.ow, cp)
-				}
-				continue
-			}
-			inRow := in[iy*k.wd*c : (iy+1)*k.wd*c]
+			row := k.buf[(oy*k.o.strideH+ky*dh)*rowLen:][:rowLen]
 			for kx := 0; kx < k.kw; kx++ {
 				tap := (ky*k.kw + kx) * cp
-				// output columns whose input column ox*sw+off is inside
-				off := kx*dw - k.padL
-				ox0 := 0
-				if off < 0 {
-					ox0 = min((-off+sw-1)/sw, k.ow)
-				}
-				ox1 := k.ow
-				if k.wd-1-off < 0 {
-					ox1 = 0
-				} else if last := (k.wd - 1 - off) / sw; last+1 < ox1 {
-					ox1 = last + 1
-				}
-				if ox1 < ox0 {
-					ox1 = ox0
-				}
-				addZW(acc, k.zw[tap:], 0, ox0, cp)
-				addZW(acc, k.zw[tap:], ox1, k.ow, cp)
-				if ox0 == ox1 {
-					continue
-				}
-				w := k.wt[tap:][:cp]
-				ix0 := ox0*sw + off
-				if k.mul == 1 {
-					dwS8Tap(acc[ox0*cp:ox1*cp], inRow[ix0*c:], w, ox1-ox0, cp, sw*c)
-					continue
-				}
-				for ox := ox0; ox < ox1; ox++ {
-					a := acc[ox*cp:][:oc]
-					p := inRow[(ix0+(ox-ox0)*sw)*c:][:c]
-					for ic, x := range p {
-						for m := 0; m < k.mul; m++ {
-							a[ic*k.mul+m] += int32(x) * int32(w[ic*k.mul+m])
-						}
-					}
-				}
+				dwS8Tap(acc, row[kx*dw*cp:], k.wt[tap:tap+cp], k.ow, cp, sw*cp)
 			}
 		}
-		o := out[((b*k.oh+oy)*k.ow)*oc:][:k.ow*oc]
+		o := k.batchOut[oy*k.ow*oc:][:k.ow*oc]
+		if oc == cp {
+			requantFP32(acc, k.biasRow, k.scaleRow, k.p.zo, k.p.lo, k.p.hi, o)
+			continue
+		}
 		for ox := 0; ox < k.ow; ox++ {
 			requantFP32(acc[ox*cp:ox*cp+oc], k.p.bias, k.p.scale, k.p.zo, k.p.lo, k.p.hi, o[ox*oc:(ox+1)*oc])
 		}
