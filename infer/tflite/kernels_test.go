@@ -309,3 +309,33 @@ func TestPreluRowsPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestLeakyReluOnPreluKernel checks LEAKY_RELU (alpha ≥ 0), which runs on
+// the PRELU kernels, against its definition v > 0 ? v : alpha·v, on every
+// path and for lengths around the alpha run.
+func TestLeakyReluOnPreluKernel(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, path := range availablePaths() {
+		for _, alpha := range []float32{0, 0.1, 0.2, 1.5} {
+			for _, n := range []int{0, 1, 17, alphaRun - 1, alphaRun, 3*alphaRun + 5} {
+				x := randFloats(r, n, true)
+				in, out := &Tensor{f32: x}, &Tensor{f32: make([]float32, n)}
+				k := &unary{code: opLeakyRelu, in: in, out: out, alpha: alpha}
+				k.alphas = make([]float32, alphaRun)
+				for i := range k.alphas {
+					k.alphas[i] = alpha
+				}
+				withPath(t, path, func() { k.eval(nil) })
+				for i, v := range x {
+					want := alpha * v
+					if v > 0 {
+						want = v
+					}
+					if got := out.f32[i]; math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+						t.Fatalf("%s alpha=%v n=%d: leaky_relu(%v) = %v, want %v", pathName(path), alpha, n, v, got, want)
+					}
+				}
+			}
+		}
+	}
+}

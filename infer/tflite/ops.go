@@ -420,14 +420,28 @@ type unary struct {
 	in    *Tensor
 	out   *Tensor
 	alpha float32
+	// alphas is alpha repeated: LEAKY_RELU with alpha ≥ 0 equals PRELU
+	// with that alpha (v > 0 ? v : alpha·v and v < 0 ? alpha·v : v differ
+	// only for ±0, where alpha·v is v when alpha ≥ 0), so it runs on the
+	// PRELU row kernel, alphaRun values at a time.
+	alphas []float32
 }
+
+const alphaRun = 1024
 
 func newUnary(ip *Interpreter, op *opDef) (kernel, error) {
 	in, out, err := ip.io(op, 1, 1, 1)
 	if err != nil {
 		return nil, err
 	}
-	return &unary{code: op.code, in: in[0], out: out[0], alpha: op.opts.alpha}, nil
+	k := &unary{code: op.code, in: in[0], out: out[0], alpha: op.opts.alpha}
+	if k.code == opLeakyRelu && k.alpha >= 0 {
+		k.alphas = make([]float32, alphaRun)
+		for i := range k.alphas {
+			k.alphas[i] = k.alpha
+		}
+	}
+	return k, nil
 }
 
 func (k *unary) prepare() (int, error) { return 0, setShape(k.out, k.in.shape) }
@@ -461,6 +475,12 @@ func (k *unary) eval(*Interpreter) {
 			out[i] = v * min(max(v+3, 0), 6) / 6
 		}
 	case opLeakyRelu:
+		if k.alphas != nil {
+			rows := len(out) / alphaRun
+			preluRows(out, in, k.alphas, rows, alphaRun)
+			preluRow(out[rows*alphaRun:], in[rows*alphaRun:], k.alphas)
+			return
+		}
 		a := k.alpha
 		for i, v := range in {
 			if v > 0 {
