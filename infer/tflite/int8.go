@@ -217,8 +217,11 @@ func newPad8(ip *Interpreter, op *opDef) (kernel, error) {
 
 func (k *pad8) eval(*Interpreter) {
 	out := k.out.i8
-	for i := range out {
-		out[i] = k.zp
+	if len(out) > 0 {
+		out[0] = k.zp
+		for n := 1; n < len(out); n *= 2 {
+			copy(out[n:], out[:n])
+		}
 	}
 	r := k.rank
 	in := k.in.i8

@@ -380,9 +380,13 @@ func newPool8(ip *Interpreter, op *opDef) (kernel, error) {
 }
 
 func (k *pool8) eval(*Interpreter) {
+	if k.code == opMaxPool2d {
+		k.maxPool()
+		return
+	}
 	in, out := k.in.i8, k.out.i8
 	c := k.c
-	isMax := k.code == opMaxPool2d
+	isMax := false
 	var accBuf [64]int32
 	for b := 0; b < k.n; b++ {
 		for oy := 0; oy < k.oh; oy++ {
@@ -425,6 +429,51 @@ func (k *pool8) eval(*Interpreter) {
 							}
 						}
 						o[c0+i] = int8(min(max(v, k.lo8), k.hi8))
+					}
+				}
+			}
+		}
+	}
+}
+
+// maxPool is MAX_POOL_2D on int8 values directly.
+func (k *pool8) maxPool() {
+	in, out := k.in.i8, k.out.i8
+	c := k.c
+	clampOut := k.lo8 > -128 || k.hi8 < 127
+	lo, hi := int8(k.lo8), int8(k.hi8)
+	for b := 0; b < k.n; b++ {
+		for oy := 0; oy < k.oh; oy++ {
+			y0 := oy*k.o.strideH - k.padT
+			ys, ye := max(y0, 0), min(y0+k.o.filterH, k.h)
+			for ox := 0; ox < k.ow; ox++ {
+				x0 := ox*k.o.strideW - k.padL
+				xs, xe := max(x0, 0), min(x0+k.o.filterW, k.w)
+				o := out[((b*k.oh+oy)*k.ow+ox)*c:][:c]
+				first := true
+				for y := ys; y < ye; y++ {
+					for x := xs; x < xe; x++ {
+						p := in[((b*k.h+y)*k.w+x)*c:][:c]
+						if first {
+							copy(o, p)
+							first = false
+							continue
+						}
+						for i, v := range p {
+							if v > o[i] {
+								o[i] = v
+							}
+						}
+					}
+				}
+				if first { // empty window
+					for i := range o {
+						o[i] = -128
+					}
+				}
+				if clampOut {
+					for i, v := range o {
+						o[i] = min(max(v, lo), hi)
 					}
 				}
 			}

@@ -443,7 +443,7 @@ func (p *pool) close() {
 }
 
 // MACs returns the multiply-accumulates of CONV_2D, DEPTHWISE_CONV_2D and
-// FULLY_CONNECTED at the current input shapes (the usual measure of a
+// FULLY_CONNECTED (float and int8) at the current input shapes (the usual measure of a
 // model's cost; FLOPs ≈ 2×MACs).
 func (ip *Interpreter) MACs() int64 {
 	var total int64
@@ -455,6 +455,12 @@ func (ip *Interpreter) MACs() int64 {
 			total += int64(k.n) * int64(k.oh*k.ow) * int64(k.oc) * int64(k.kh*k.kw)
 		case *fullyConnected:
 			total += int64(k.rows) * int64(k.pw.n) * int64(k.pw.k)
+		case *conv8:
+			total += int64(k.n) * int64(k.oh*k.ow) * int64(k.oc) * int64(k.p.k)
+		case *depthwise8:
+			total += int64(k.n) * int64(k.oh*k.ow) * int64(k.oc) * int64(k.kh*k.kw)
+		case *fullyConnected8:
+			total += int64(k.rows) * int64(k.p.n) * int64(k.p.k)
 		}
 	}
 	return total
