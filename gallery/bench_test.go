@@ -20,55 +20,64 @@ import (
 //	go test -run - -bench Search -benchtime 30x -cpu 1 ./gallery
 func BenchmarkSearch(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
-		r := rand.New(rand.NewPCG(1, uint64(n)))
-		ix := newIndex(testDim, true)
-		const per = 4
-		all := make([]Enrolled, n/per)
-		for p := range all {
-			ts := make([][]float32, per)
-			for i := range ts {
-				ts[i] = randVec(r, testDim)
+		b.Run(fmt.Sprintf("templates=%d", n), func(b *testing.B) { benchSearch(b, n) })
+	}
+}
+
+func benchSearch(b *testing.B, n int) {
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	ix := newIndex(testDim, true)
+	const per = 4
+	all := make([]Enrolled, n/per)
+	for p := range all {
+		ts := make([][]float32, per)
+		for i := range ts {
+			ts[i] = randVec(r, testDim)
+		}
+		all[p] = Enrolled{Person: Person{ID: fmt.Sprintf("person-%06d", p)}, Templates: ts}
+	}
+	if err := ix.Load(all); err != nil {
+		b.Fatal(err)
+	}
+	q := randVec(r, testDim)
+	now := time.Now()
+	s := ix.cur.Load()
+	inv, err := ix.checkQuery(q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	modes := []struct {
+		name   string
+		search func()
+	}{
+		{"float", func() { ix.searchFloat(s, q, inv, now) }},
+		{"int8-" + dots8.String(), func() {
+			if _, err := ix.Search(q, now); err != nil {
+				b.Fatal(err)
 			}
-			all[p] = Enrolled{Person: Person{ID: fmt.Sprintf("person-%06d", p)}, Templates: ts}
-		}
-		if err := ix.Load(all); err != nil {
-			b.Fatal(err)
-		}
-		q := randVec(r, testDim)
-		now := time.Now()
-		s := ix.cur.Load()
-		inv, err := ix.checkQuery(q)
-		if err != nil {
-			b.Fatal(err)
-		}
-		modes := []struct {
-			name   string
-			search func()
-		}{
-			{"float", func() { ix.searchFloat(s, q, inv, now) }},
-			{"int8-" + dots8.String(), func() {
-				if _, err := ix.Search(q, now); err != nil {
-					b.Fatal(err)
-				}
-			}},
-		}
-		for _, m := range modes {
-			b.Run(fmt.Sprintf("templates=%d/%s", n, m.name), func(b *testing.B) {
-				b.ReportAllocs()
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-				cpu0, cpuOK := threadCPU()
-				b.ResetTimer()
-				for b.Loop() {
-					m.search()
-				}
-				// CPU time of this thread per search: less disturbed than
-				// wall time when other processes compete for the cores.
-				if cpu1, ok := threadCPU(); ok && cpuOK {
-					b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
-				}
-			})
-		}
+		}},
+	}
+	for _, m := range modes {
+		b.Run(m.name, func(b *testing.B) {
+			b.ReportAllocs()
+			loopCPU(b, m.search)
+		})
+	}
+}
+
+// loopCPU runs f in the benchmark loop and also reports the CPU time of
+// this thread per call: less disturbed than wall time when other processes
+// compete for the cores.
+func loopCPU(b *testing.B, f func()) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0, cpuOK := threadCPU()
+	b.ResetTimer()
+	for b.Loop() {
+		f()
+	}
+	if cpu1, ok := threadCPU(); ok && cpuOK {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }
 
@@ -164,5 +173,35 @@ func BenchmarkEnroll(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// BenchmarkKernels8 measures each int8 kernel this CPU runs alone: integer
+// dot products of one query with 100,000 templates of 192 codes (19.2 MB),
+// in calls of 64 templates as the search makes them.
+//
+//	go test -run - -bench Kernels8 -benchtime 30x -cpu 1 ./gallery
+func BenchmarkKernels8(b *testing.B) {
+	const n, dim = 100_000, testDim
+	stride := stride8(dim)
+	r := rand.New(rand.NewPCG(3, 4))
+	codes := make([]int8, 0, n*stride)
+	meta := make([]qmeta, n)
+	for i := range n {
+		codes, meta[i] = quantize(codes, randVec(r, dim), stride)
+	}
+	var k query8
+	k.set(randVec(r, dim), stride)
+	var out [64]int32
+	for _, kn := range kernels8() {
+		b.Run(kn.String(), func(b *testing.B) {
+			b.SetBytes(int64(len(codes)))
+			loopCPU(b, func() {
+				for j := 0; j < n; j += len(out) {
+					c := min(len(out), n-j)
+					kn.run(&k, codes[j*stride:(j+c)*stride], meta[j:j+c], out[:c])
+				}
+			})
+		})
 	}
 }
