@@ -24,3 +24,19 @@ func i8AddRow(a, b, out []int8, p *i8AddParams) {
 	}
 	i8AddRowGo(a[n8:], b[n8:], out[n8:], p)
 }
+
+//go:noescape
+func i8MaxAVX2(o, p *int8, n int)
+
+// i8MaxRow sets o[i] = max(o[i], p[i]) for i < len(o).
+func i8MaxRow(o, p []int8) {
+	n := len(o)
+	p = p[:n] // bounds checked here: the assembly does none
+	n32 := n &^ 31
+	if i8AddHasAVX2 && n32 > 0 {
+		i8MaxAVX2(&o[0], &p[0], n32)
+	} else {
+		n32 = 0
+	}
+	i8MaxRowGo(o[n32:], p[n32:])
+}

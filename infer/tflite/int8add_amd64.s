@@ -45,3 +45,25 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func i8MaxAVX2(o, p *int8, n int)
+// o[i] = max(o[i], p[i]) for i < n, n a multiple of 32.
+TEXT ·i8MaxAVX2(SB), NOSPLIT, $0-24
+	MOVQ o+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+16(FP), CX
+
+mloop:
+	CMPQ    CX, $32
+	JLT     mdone
+	VMOVDQU (DI), Y0
+	VPMAXSB (SI), Y0, Y0
+	VMOVDQU Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	SUBQ    $32, CX
+	JMP     mloop
+
+mdone:
+	VZEROUPPER
+	RET

@@ -459,11 +459,7 @@ func (k *pool8) maxPool() {
 							first = false
 							continue
 						}
-						for i, v := range p {
-							if v > o[i] {
-								o[i] = v
-							}
-						}
+						i8MaxRow(o, p)
 					}
 				}
 				if first { // empty window
@@ -478,5 +474,13 @@ func (k *pool8) maxPool() {
 				}
 			}
 		}
+	}
+}
+
+// i8MaxRowGo sets o[i] = max(o[i], p[i]) for i < len(o).
+func i8MaxRowGo(o, p []int8) {
+	p = p[:len(o)]
+	for i, v := range p {
+		o[i] = max(o[i], v)
 	}
 }
