@@ -16,8 +16,9 @@
 // atomic pointer swap. A search that started before an update finishes on
 // the snapshot it began with.
 //
-// On CPUs with an int8 SIMD kernel (amd64: AVX-512 VNNI VPDPBUSD, else AVX2
-// VPMOVSXBW+VPMADDWD; arm64: SDOT when present, else NEON SMULL/SADALP) the
+// On CPUs with an int8 SIMD kernel (amd64: AVX-512 VNNI VPDPBUSD, else
+// AVX-VNNI, else AVX2 VPMOVSXBW+VPMADDWD; arm64: SDOT when present, else
+// NEON SMULL/SADALP) the
 // index also keeps each template as int8 codes with a per-template scale
 // (in memory only; the store keeps float32, its format is unchanged), and
 // [Index.Search] and [Index.SearchTopK] scan those: about 6× faster than

@@ -163,9 +163,10 @@ const (
 	kernVNNI
 	kernNEON
 	kernSDOT
+	kernAVXVNNI
 )
 
 // String names the kernel for test and benchmark output.
 func (kn kernel8) String() string {
-	return [...]string{"go", "avx2", "avx512vnni", "neon", "sdot"}[kn]
+	return [...]string{"go", "avx2", "avx512vnni", "neon", "sdot", "avxvnni"}[kn]
 }

@@ -11,6 +11,12 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func dotsVNNI(u *uint8, t *int8, stride, n int, out *int32)
 
+// dotsAVXVNNI is dotsVNNI with AVX-VNNI (the VEX form of VPDPBUSD on
+// 256-bit registers, for CPUs without AVX-512).
+//
+//go:noescape
+func dotsAVXVNNI(u *uint8, t *int8, stride, n int, out *int32)
+
 // dotsAVX2 sets out[i] = Σ_j w[j]·t[i·stride+j] for i < n with AVX2
 // (VPMOVSXBW, VPMADDWD). stride is a positive multiple of 32; w holds
 // stride int16 values, t n·stride, out n values.
@@ -36,6 +42,9 @@ func kernels8() []kernel8 {
 	ks := []kernel8{kernGo}
 	if cpu.X86.HasAVX2 {
 		ks = append(ks, kernAVX2)
+		if cpu.X86.HasAVXVNNI {
+			ks = append(ks, kernAVXVNNI)
+		}
 	}
 	if hasVNNI {
 		ks = append(ks, kernVNNI)
@@ -48,6 +57,8 @@ func (kn kernel8) run(k *query8, t []int8, meta []qmeta, out []int32) {
 	switch kn {
 	case kernVNNI:
 		dots8VNNI(k, t, meta, out)
+	case kernAVXVNNI:
+		dots8AVXVNNI(k, t, meta, out)
 	case kernAVX2:
 		dots8AVX2(k, t, meta, out)
 	default:
@@ -70,6 +81,17 @@ func dots8VNNI(k *query8, t []int8, meta []qmeta, out []int32) {
 	}
 	dotsVNNI(&k.u[0], &t[0], k.stride, len(out), &out[0])
 	// Σ(p+128)·c = Σp·c + 128·Σc.
+	for i := range out {
+		out[i] -= 128 * meta[i].sum
+	}
+}
+
+func dots8AVXVNNI(k *query8, t []int8, meta []qmeta, out []int32) {
+	check8(k, t, meta, out)
+	if len(out) == 0 {
+		return
+	}
+	dotsAVXVNNI(&k.u[0], &t[0], k.stride, len(out), &out[0])
 	for i := range out {
 		out[i] -= 128 * meta[i].sum
 	}
