@@ -22,7 +22,13 @@ func gemm(a []float32, m, k int, pw *packedWeights, p0, p1 int, c []float32, ldc
 				gemmKernel(k, a[i*k:], k, panel, bias, c[i*ldc+p*gemmNR:], ldc, rows, lo, hi)
 				continue
 			}
-			gemmKernel(k, a[i*k:], k, panel, bias, tmp[:], gemmNR, rows, lo, hi)
+			if kernelPath == pathGo {
+				// The portable kernel computes 4 columns at a time:
+				// skip the groups that are only padding.
+				gemmPortableCols(k, a[i*k:], k, panel, bias, tmp[:], gemmNR, rows, lo, hi, (cols+3)&^3)
+			} else {
+				gemmKernel(k, a[i*k:], k, panel, bias, tmp[:], gemmNR, rows, lo, hi)
+			}
 			for r := 0; r < rows; r++ {
 				copy(c[(i+r)*ldc+p*gemmNR:][:cols], tmp[r*gemmNR:][:cols])
 			}
@@ -38,6 +44,12 @@ func gemm(a []float32, m, k int, pw *packedWeights, p0, p1 int, c []float32, ldc
 // MobileFaceNet about 1.6× faster than the definition's loop over a
 // 16-float array.
 func gemmKernelPortable(k int, a []float32, lda int, b, bias, c []float32, ldc, rows int, lo, hi float32) {
+	gemmPortableCols(k, a, lda, b, bias, c, ldc, rows, lo, hi, gemmNR)
+}
+
+// gemmPortableCols is gemmKernelPortable for the first cols columns of the
+// panel only (cols a multiple of 4, at most gemmNR).
+func gemmPortableCols(k int, a []float32, lda int, b, bias, c []float32, ldc, rows int, lo, hi float32, cols int) {
 	b = b[:k*gemmNR]
 	bias = bias[:gemmNR]
 	r := 0
@@ -46,7 +58,7 @@ func gemmKernelPortable(k int, a []float32, lda int, b, bias, c []float32, ldc, 
 		a1 := a[(r+1)*lda : (r+1)*lda+k]
 		c0 := c[r*ldc : r*ldc+gemmNR]
 		c1 := c[(r+1)*ldc : (r+1)*ldc+gemmNR]
-		for j := 0; j < gemmNR; j += 4 {
+		for j := 0; j < cols; j += 4 {
 			s00, s01, s02, s03 := bias[j], bias[j+1], bias[j+2], bias[j+3]
 			s10, s11, s12, s13 := s00, s01, s02, s03
 			for kk, x0 := range a0 {
@@ -69,7 +81,7 @@ func gemmKernelPortable(k int, a []float32, lda int, b, bias, c []float32, ldc, 
 	if r < rows {
 		a0 := a[r*lda : r*lda+k]
 		c0 := c[r*ldc : r*ldc+gemmNR]
-		for j := 0; j < gemmNR; j += 4 {
+		for j := 0; j < cols; j += 4 {
 			s0, s1, s2, s3 := bias[j], bias[j+1], bias[j+2], bias[j+3]
 			for kk, x := range a0 {
 				bp := b[kk*gemmNR+j : kk*gemmNR+j+4 : kk*gemmNR+j+4]
