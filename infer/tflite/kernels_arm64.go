@@ -61,7 +61,7 @@ func gemmKernel(k int, a []float32, lda int, b, bias, c []float32, ldc, rows int
 	bias = bias[:gemmNR]
 	c = c[:(rows-1)*ldc+gemmNR]
 	if kernelPath == pathGo {
-		gemmKernelGo(k, a, lda, b, bias, c, ldc, rows, lo, hi)
+		gemmKernelPortable(k, a, lda, b, bias, c, ldc, rows, lo, hi)
 		return
 	}
 	gemmNEON(k, unsafe.SliceData(a), lda, unsafe.SliceData(b), &bias[0], &c[0], ldc, rows, lo, hi)
