@@ -339,3 +339,74 @@ func TestLeakyReluOnPreluKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestDepthwiseSumOrder runs DEPTHWISE_CONV_2D (interior pixels through
+// dwPixels, edges tap by tap) on every kernel path against a per-pixel
+// reference that adds the bias and then the taps inside the input in
+// (ky, kx) order: the results must be bit-identical, with padding,
+// strides, dilations and channel counts that leave vector tails.
+func TestDepthwiseSumOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for i := 0; i < 40; i++ {
+		kh, kw := 1+2*r.IntN(3), 1+2*r.IntN(3)
+		sh, sw := 1+r.IntN(2), 1+r.IntN(2)
+		dh, dw := 1+r.IntN(2), 1+r.IntN(2)
+		if i%3 != 0 {
+			dh, dw = 1, 1 // the common case: dwPixels applies
+		}
+		c := []int{1, 3, 16, 17, 24, 40}[r.IntN(6)]
+		same := r.IntN(2) == 0
+		act := []uint8{0, 3}[r.IntN(2)]
+		h := (kh-1)*dh + 1 + r.IntN(9)
+		w := (kw-1)*dw + 1 + r.IntN(9)
+		in := randFloats(r, h*w*c, false)
+		filt := randFloats(r, kh*kw*c, false)
+		bias := randFloats(r, c, false)
+		oh, pt, err := convOut(map[bool]int{true: 0, false: 1}[same], h, kh, sh, dh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ow, pl, err := convOut(map[bool]int{true: 0, false: 1}[same], w, kw, sw, dw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi, _ := actRange(int(act))
+		want := make([]float32, oh*ow*c)
+		for oy := 0; oy < oh; oy++ {
+			for ox := 0; ox < ow; ox++ {
+				for j := 0; j < c; j++ {
+					acc := bias[j]
+					for ky := 0; ky < kh; ky++ {
+						for kx := 0; kx < kw; kx++ {
+							iy, ix := oy*sh-pt+ky*dh, ox*sw-pl+kx*dw
+							if iy < 0 || iy >= h || ix < 0 || ix >= w {
+								continue
+							}
+							acc += float32(in[(iy*w+ix)*c+j] * filt[(ky*kw+kx)*c+j])
+						}
+					}
+					want[(oy*ow+ox)*c+j] = clamp(acc, lo, hi)
+				}
+			}
+		}
+		pad := uint8(1)
+		if same {
+			pad = 0
+		}
+		model := buildModel([]tTensor{
+			{name: "in", shape: []int{1, h, w, c}},
+			{name: "w", shape: []int{1, kh, kw, c}, f32: filt},
+			{name: "b", shape: []int{c}, f32: bias},
+			{name: "out", shape: []int{1, oh, ow, c}},
+		}, []tOp{{code: opDepthwiseConv2d, inputs: i32s(0, 1, 2), outputs: i32s(3),
+			opts: tbl(pad, int32(sw), int32(sh), int32(1), act, int32(dw), int32(dh))}}, []int{0}, []int{3})
+		for _, path := range availablePaths() {
+			var out [][]float32
+			withPath(t, path, func() { out, _ = runModel(t, model, in) })
+			if k, ok := sameBits(out[0], want); !ok {
+				t.Fatalf("%s case %d (%dx%d in, %dx%d kernel, stride %dx%d, dilation %dx%d, c %d, same %v): out[%d] = %v, want %v",
+					pathName(path), i, h, w, kh, kw, sh, sw, dh, dw, c, same, k, out[0][k], want[k])
+			}
+		}
+	}
+}
