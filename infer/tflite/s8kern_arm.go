@@ -4,9 +4,9 @@ package tflite
 
 import "golang.org/x/sys/cpu"
 
-// int8 kernels on armv7 (32-bit Raspberry Pi OS). gemmS8 uses NEON
-// (VMULL.S8 + VPADAL.S16, exact for all int8 inputs) when the CPU has it;
-// the other kernels are their portable definitions.
+// int8 kernels on armv7 (32-bit Raspberry Pi OS). When the CPU has NEON,
+// gemmS8 (VMULL.S8 + VPADAL.S16, exact for all int8 inputs), requantFP32
+// and dwS8Tap use it; the other kernels are their portable definitions.
 
 const (
 	s8PathGo = iota
@@ -64,8 +64,24 @@ func gemmS8(a []int8, lda, rows int, p *s8Panels, c []int32, ldc int) {
 	}
 }
 
+//go:noescape
+func s8RequantFP32NEON(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32)
+
+//go:noescape
+func s8DwTapNEON(acc *int32, p, w *int8, n, c16, c, pstride int)
+
 func requantFP32(acc, bias []int32, scale []float32, zp, lo, hi int32, out []int8) {
-	requantFP32Go(acc, bias, scale, zp, lo, hi, out)
+	n := len(out)
+	n8 := n &^ 7
+	if n8 == 0 || s8Path == s8PathGo {
+		requantFP32Go(acc, bias, scale, zp, lo, hi, out)
+		return
+	}
+	acc, bias, scale = acc[:n], bias[:n], scale[:n] // bounds checks before the assembly
+	s8RequantFP32NEON(&acc[0], &bias[0], &scale[0], &out[0], n8, zp, float32(lo-zp), float32(hi-zp))
+	if n8 < n {
+		requantFP32Go(acc[n8:], bias[n8:], scale[n8:], zp, lo, hi, out[n8:])
+	}
 }
 
 func requantFixed(acc, bias, mult, shift []int32, zp, lo, hi int32, out []int8) {
@@ -73,7 +89,23 @@ func requantFixed(acc, bias, mult, shift []int32, zp, lo, hi int32, out []int8) 
 }
 
 func dwS8Tap(acc []int32, p, w []int8, n, c, pstride int) {
-	dwS8TapGo(acc, p, w, n, c, pstride)
+	c16 := c &^ 15
+	if n <= 0 || c16 == 0 || s8Path == s8PathGo {
+		dwS8TapGo(acc, p, w, n, c, pstride)
+		return
+	}
+	s8CheckDw(acc, p, w, n, c, pstride)
+	s8DwTapNEON(&acc[0], &p[0], &w[0], n, c16, c, pstride)
+	if c16 < c {
+		w = w[:c]
+		for i := 0; i < n; i++ {
+			o := acc[i*c+c16 : i*c+c]
+			pp := p[i*pstride+c16 : i*pstride+c]
+			for j := range o {
+				o[j] += int32(pp[j]) * int32(w[c16+j])
+			}
+		}
+	}
 }
 
 func lutS8(out, x, lut []int8, n, c int) { lutS8Go(out, x, lut, n, c) }

@@ -104,3 +104,99 @@ store:
 	B row
 done:
 	RET
+
+// func s8RequantFP32NEON(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32)
+// n is a multiple of 8. Same operations as requantFP32Go; ARMv7 NEON has
+// no round-to-nearest conversion, so it rounds half to even by adding
+// 1.5·2^23 (s8MagicBias) and subtracts the bias's bits less zp. NEON
+// flushes denormals to zero, which changes no result: |f| < 0.5 rounds to
+// 0 either way.
+TEXT ·s8RequantFP32NEON(SB), NOSPLIT, $0-32
+	MOVW acc+0(FP), R0
+	MOVW bias+4(FP), R1
+	MOVW scale+8(FP), R2
+	MOVW out+12(FP), R3
+	MOVW n+16(FP), R4
+	MOVW R4>>3, R4
+	CMP $0, R4
+	BEQ rq_done
+	MOVW zp+20(FP), R5
+	MOVW $0x4B400000, R6
+	SUB R5, R6
+	WORD $0xeea86b90 // vdup.32 q12, r6
+	MOVW flo+24(FP), R5
+	WORD $0xeeaa5b90 // vdup.32 q13, r5
+	MOVW fhi+28(FP), R5
+	WORD $0xeeac5b90 // vdup.32 q14, r5
+	MOVW $0x4B400000, R5
+	WORD $0xeeae5b90 // vdup.32 q15, r5
+rq_loop:
+	WORD $0xf420028d // vld1.32 {d0, d1, d2, d3}, [r0]!
+	WORD $0xf421428d // vld1.32 {d4, d5, d6, d7}, [r1]!
+	WORD $0xf462028d // vld1.32 {d16, d17, d18, d19}, [r2]!
+	WORD $0xf2200844 // vadd.i32 q0, q0, q2
+	WORD $0xf3bb0640 // vcvt.f32.s32 q0, q0
+	WORD $0xf3000d70 // vmul.f32 q0, q0, q8
+	WORD $0xf2000f6a // vmax.f32 q0, q0, q13
+	WORD $0xf2200f6c // vmin.f32 q0, q0, q14
+	WORD $0xf2000d6e // vadd.f32 q0, q0, q15
+	WORD $0xf3200868 // vsub.i32 q0, q0, q12
+	WORD $0xf2222846 // vadd.i32 q1, q1, q3
+	WORD $0xf3bb2642 // vcvt.f32.s32 q1, q1
+	WORD $0xf3022d72 // vmul.f32 q1, q1, q9
+	WORD $0xf2022f6a // vmax.f32 q1, q1, q13
+	WORD $0xf2222f6c // vmin.f32 q1, q1, q14
+	WORD $0xf2022d6e // vadd.f32 q1, q1, q15
+	WORD $0xf3222868 // vsub.i32 q1, q1, q12
+	WORD $0xf3b60200 // vmovn.i32 d0, q0
+	WORD $0xf3b61202 // vmovn.i32 d1, q1
+	WORD $0xf3b20200 // vmovn.i16 d0, q0
+	WORD $0xf403070d // vst1.8 {d0}, [r3]!
+	SUB.S $1, R4
+	BNE rq_loop
+rq_done:
+	RET
+
+// func s8DwTapNEON(acc *int32, p, w *int8, n, c16, c, pstride int)
+// Adds p·w to acc for the first c16 (a multiple of 16) of c channels of n
+// pixels: VMULL.S8 to int16 (exact: |product| ≤ 2^14), VADDW.S16 to int32.
+TEXT ·s8DwTapNEON(SB), NOSPLIT, $0-28
+	MOVW acc+0(FP), R0
+	MOVW p+4(FP), R1
+	MOVW n+12(FP), R3
+	MOVW c16+16(FP), R4
+	MOVW c+20(FP), R5
+	MOVW R5<<2, R5
+	MOVW pstride+24(FP), R6
+	MOVW R4>>4, R4
+	CMP $0, R4
+	BEQ dw_done
+	CMP $0, R3
+	BEQ dw_done
+dw_pixel:
+	MOVW w+8(FP), R2
+	MOVW R1, R7
+	MOVW R0, R8
+	MOVW R0, R9
+	MOVW R4, R12
+dw_chan:
+	WORD $0xf4270a0d // vld1.8 {d0, d1}, [r7]!
+	WORD $0xf4222a0d // vld1.8 {d2, d3}, [r2]!
+	WORD $0xf2804c02 // vmull.s8 q2, d0, d2
+	WORD $0xf2816c03 // vmull.s8 q3, d1, d3
+	WORD $0xf468028d // vld1.32 {d16, d17, d18, d19}, [r8]!
+	WORD $0xf468428d // vld1.32 {d20, d21, d22, d23}, [r8]!
+	WORD $0xf2d00184 // vaddw.s16 q8, q8, d4
+	WORD $0xf2d22185 // vaddw.s16 q9, q9, d5
+	WORD $0xf2d44186 // vaddw.s16 q10, q10, d6
+	WORD $0xf2d66187 // vaddw.s16 q11, q11, d7
+	WORD $0xf449028d // vst1.32 {d16, d17, d18, d19}, [r9]!
+	WORD $0xf449428d // vst1.32 {d20, d21, d22, d23}, [r9]!
+	SUB.S $1, R12
+	BNE dw_chan
+	ADD R6, R1
+	ADD R5, R0
+	SUB.S $1, R3
+	BNE dw_pixel
+dw_done:
+	RET
