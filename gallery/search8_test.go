@@ -163,9 +163,10 @@ func TestInt8Bounds(t *testing.T) {
 	}
 }
 
-// randomGallery builds an index of persons with 1–4 random templates, some
-// near-duplicates of other persons' templates (near-ties), some exact
-// duplicates (exact ties), and some revoked or outside their window.
+// randomGallery builds an index of persons with 1–4 random templates (one
+// with 150), some near-duplicates of other persons' templates (near-ties),
+// some exact duplicates (exact ties), and some revoked or outside their
+// window.
 func randomGallery(t *testing.T, r *rand.Rand, persons int, now time.Time) (*Index, [][]float32) {
 	t.Helper()
 	ix := newIndex(testDim, true)
@@ -173,6 +174,9 @@ func randomGallery(t *testing.T, r *rand.Rand, persons int, now time.Time) (*Ind
 	people := make([]Enrolled, persons)
 	for p := range people {
 		n := 1 + r.IntN(4)
+		if p == 7 {
+			n = 150 // more templates than one kernel call takes
+		}
 		ts := make([][]float32, n)
 		for i := range ts {
 			switch {
@@ -202,11 +206,12 @@ func randomGallery(t *testing.T, r *rand.Rand, persons int, now time.Time) (*Ind
 	return ix, all
 }
 
-// TestSearchInt8MatchesFloat compares Search and SearchTopK with the
-// exhaustive float32 search on random galleries (with near and exact ties
-// and excluded persons) for random queries and queries close to enrolled
-// templates: the results must be identical, scores bit for bit, and the
-// int8 path must actually be the one that answered.
+// TestSearchInt8MatchesFloat checks every person's int8 score interval and
+// compares Search and SearchTopK with the exhaustive float32 search on a
+// random gallery (with near and exact ties and excluded persons) for random
+// queries and queries close to enrolled templates: the results must be
+// identical, scores bit for bit, and the int8 path must actually be the one
+// that answered.
 func TestSearchInt8MatchesFloat(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
@@ -230,6 +235,15 @@ func TestSearchInt8MatchesFloat(t *testing.T) {
 		inv, err := ix.checkQuery(q)
 		if err != nil {
 			t.Fatal(err)
+		}
+		var sc scan8
+		sc.init(q, testDim, ix.s8)
+		for i := range s.people {
+			e := &s.people[i]
+			lo, hi := sc.bounds(s, e)
+			if m := float64(personScore(q, s.arena[e.start*testDim:(e.start+e.n)*testDim], testDim)); !(lo <= m && m <= hi) {
+				t.Fatalf("trial %d person %s (%d templates): score %v outside [%v, %v]", trial, e.id, e.n, m, lo, hi)
+			}
 		}
 		want := ix.searchFloat(s, q, inv, now)
 		res, ok := ix.searchInt8(s, q, inv, now)
