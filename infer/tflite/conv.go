@@ -80,6 +80,7 @@ type conv struct {
 	tile        int  // output pixels per GEMM call (im2col tile)
 	blocks      int  // work items per panel group: gemmMaxRows output pixels each
 	groups      int  // weight panel groups the threads split
+	serial      bool // too little work to split
 	threads     int
 }
 
@@ -134,6 +135,8 @@ func (k *conv) prepare() (int, error) {
 	if np := (k.oc + gemmNR - 1) / gemmNR; k.threads > 1 && k.blocks < 4*k.threads && np > 1 {
 		k.groups = min(k.threads, np)
 	}
+	macs := k.n * k.oh * k.ow * K * k.oc
+	k.serial = k.threads == 1 || (macs < minParallelMACs && K*k.oc < minParallelWeights)
 	scratch := 0
 	if !k.direct {
 		scratch = k.tile * K
@@ -142,8 +145,24 @@ func (k *conv) prepare() (int, error) {
 }
 
 func (k *conv) eval(ip *Interpreter) {
+	if k.serial {
+		k.runRange(ip, 0, 0, k.groups*k.blocks)
+		return
+	}
 	ip.parallel(k, k.groups*k.blocks)
 }
+
+// Below these sizes an op runs on the calling goroutine even with
+// Threads > 1: handing half of a few microseconds of work to another
+// goroutine costs about as much as it saves (waking a parked worker takes
+// microseconds, more in a VM). The sizes are estimates (about 10 µs of work
+// at the kernels' speed here), not tuned on a quiet machine; results do
+// not depend on them.
+const (
+	minParallelMACs    = 1 << 20 // CONV_2D multiply-adds
+	minParallelWeights = 1 << 17 // CONV_2D weights (memory-bound layers: 1×1 on one pixel)
+	minParallelDwMACs  = 1 << 18 // DEPTHWISE_CONV_2D multiply-adds
+)
 
 // runRange computes work items [lo,hi): item i is row block i%blocks of
 // panel group i/blocks.
@@ -328,8 +347,13 @@ func (k *depthwise) prepare() (int, error) {
 }
 
 func (k *depthwise) eval(ip *Interpreter) {
+	serial := k.oh*k.ow*k.oc*k.kh*k.kw < minParallelDwMACs
 	for b := 0; b < k.n; b++ {
 		k.batch = b
+		if serial {
+			k.runRange(ip, 0, 0, k.oh)
+			continue
+		}
 		ip.parallel(k, k.oh)
 	}
 }

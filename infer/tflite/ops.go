@@ -307,7 +307,7 @@ func (k *binop) eval(ip *Interpreter) {
 	if k.out.n == 0 {
 		return
 	}
-	if k.rank == 1 && k.out.n >= 1<<14 && ip != nil && ip.pool != nil {
+	if k.rank == 1 && k.out.n >= minParallelElems && ip != nil && ip.pool != nil {
 		// Same-shape or scalar-broadcast operands (residual ADDs): split
 		// the range into blocks over the workers.
 		ip.parallel(k, (k.out.n+binBlock-1)/binBlock)
@@ -351,6 +351,10 @@ func (k *binop) walk(r rower) {
 		}
 	}
 }
+
+// minParallelElems is the size from which same-shape elementwise ops
+// (ADD, MUL, PRELU) are split across threads; see minParallelMACs.
+const minParallelElems = 1 << 16
 
 // binBlock is the number of elements per work item of a parallel binop.
 const binBlock = 4096

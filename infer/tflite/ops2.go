@@ -558,7 +558,7 @@ func (k *prelu) eval(ip *Interpreter) {
 	}
 	b := k.bc
 	switch {
-	case b.rank == 2 && k.out.n >= 1<<14:
+	case b.rank == 2 && k.out.n >= minParallelElems:
 		// [rows, channels]: rows are independent, split them.
 		ip.parallel(k, b.dims[0])
 	case b.rank == 2:
