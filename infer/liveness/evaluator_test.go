@@ -198,7 +198,11 @@ func TestJumpRestartsWindow(t *testing.T) {
 		return img
 	}
 	a, b := mk(false), mk(true)
-	ev, _ := NewEvaluator(Config{Stillness: StillnessConfig{Jump: 0.3}}, Visible)
+	// The frames do not show the meshes' head, so the planarity cue uses
+	// the mesh points (tracked in these flat images, the head would read
+	// as a plane and end the test early).
+	meshPts := PlanarityConfig{Points: PointsMesh}
+	ev, _ := NewEvaluator(Config{Stillness: StillnessConfig{Jump: 0.3}, Planarity: meshPts}, Visible)
 	var d Decision
 	for i, o := range obs {
 		o.Frame = a
@@ -217,7 +221,7 @@ func TestJumpRestartsWindow(t *testing.T) {
 		t.Error("no jump counted")
 	}
 	// Off by default: the same frames fill the window.
-	ev, _ = NewEvaluator(Config{}, Visible)
+	ev, _ = NewEvaluator(Config{Planarity: meshPts}, Visible)
 	for i, o := range obs {
 		o.Frame = a
 		if i >= 6 && i%2 == 1 {
