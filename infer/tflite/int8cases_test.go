@@ -341,6 +341,11 @@ func int8Cases() []case8 {
 		{name: "add_bcast_relu", code: opAdd, sa: 0.02, sb: 0.1, so: 0.09, za: -128, zb: 10, zo: 0, bshape: []int{16}, act: 1},
 		{name: "add_ratio_big", code: opAdd, sa: 0.5, sb: 0.0101, so: 0.013, za: 0, zb: 1, zo: 100, bshape: []int{1, 8, 8, 16}},
 		{name: "add_two_quantize", code: opAdd, sa: 0.047, so: 0.081, za: -2, zo: 7, dynamicSecond: true, secondQuantize: pq(0.031, 9)},
+		{name: "add_ratio_huge", code: opAdd, sa: 0.2, sb: 0.3, so: 0.0005, za: 0, zb: 0, zo: 0, bshape: []int{1, 8, 8, 16}},
+		{name: "add_ratio_tiny", code: opAdd, sa: 0.0001, sb: 0.5, so: 0.6, za: 5, zb: -3, zo: 1, bshape: []int{1, 8, 8, 16}},
+		{name: "add_ratio_8000", code: opAdd, sa: 0.4, sb: 0.3, so: 0.00005, za: 1, zb: 0, zo: 0, bshape: []int{1, 8, 8, 16}},
+		{name: "add_ratio_small", code: opAdd, sa: 0.0001, sb: 0.0002, so: 1, za: 0, zb: 0, zo: 0, bshape: []int{1, 8, 8, 16}},
+		{name: "mul_scale_huge", code: opMul, sa: 0.5, sb: 0.5, so: 0.0005, za: 0, zb: 0, zo: 0, bshape: []int{1, 8, 8, 16}},
 		{name: "mul_same", code: opMul, sa: 0.05, sb: 0.03, so: 0.04, za: 3, zb: -20, zo: -5, bshape: []int{1, 8, 8, 16}},
 		{name: "mul_bcast", code: opMul, sa: 0.1, sb: 0.007, so: 0.02, za: -1, zb: 0, zo: 11, bshape: []int{16}},
 	} {

@@ -94,11 +94,16 @@ func addParams(sa, sb, so float32) (ma, mb int32, shift uint, err error) {
 	rcp := 1 / so
 	ra, rb := sa*rcp, sb*rcp
 	m := max(ra, rb)
-	if !(m >= 0x1p-10 && m < 0x1p+8) {
-		return 0, 0, 0, fmt.Errorf("%w: int8 ADD input/output scale ratio %g outside [2^-10, 2^8)", ErrUnsupportedOp, m)
+	// XNNPACK documents ratios in [2^-10, 2^8). Above, one input step is
+	// hundreds of output steps and the sums saturate (LiteRT's outputs
+	// match this formula on such cases); below, |sum| < 0.25 output steps
+	// and every output is the zero point, which a shift capped at 31
+	// gives.
+	if !(m > 0 && m < 0x1p+19) {
+		return 0, 0, 0, fmt.Errorf("%w: int8 ADD input/output scale ratio %g outside (0, 2^19)", ErrUnsupportedOp, m)
 	}
 	exp := int(math.Float32bits(m)>>23) - 127
-	shift = uint(20 - exp)
+	shift = uint(min(20-exp, 31))
 	ma = roundEven(ra * float32(math.Ldexp(1, int(shift))))
 	mb = roundEven(rb * float32(math.Ldexp(1, int(shift))))
 	return ma, mb, shift, nil
