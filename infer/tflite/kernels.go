@@ -5,7 +5,8 @@ package tflite
 // replace it with SIMD code (Go assembly) that gives bit-identical results,
 // and kernels_generic.go uses these directly on other architectures and
 // under the purego build tag (`go test -tags purego`), so CI tests the
-// fallback too.
+// fallback too. dwPixels and preluRows have SIMD versions on amd64 only so
+// far; kernels_extra_generic.go maps them to these definitions elsewhere.
 //
 // Identical results across implementations follow from a fixed order of
 // operations: every output is one chain of multiply-then-add steps, each
