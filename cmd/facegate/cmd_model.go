@@ -17,23 +17,26 @@ import (
 
 func init() {
 	register("model", command{
-		summary: "inspect (info) or time (bench) a .tflite model with our interpreter",
-		usage:   "model info MODEL.tflite | model bench MODEL.tflite [--threads N] [--runs N] [--warmup N] [--input-shape 1,112,112,3] [--json]",
-		run:     runModel,
+		summary: "inspect (info), time (bench) or int8-quantize (quantize) a .tflite model",
+		usage: "model info MODEL.tflite | model bench MODEL.tflite [--threads N] [--runs N] [--warmup N] [--input-shape 1,112,112,3] [--json]\n" +
+			"             | model quantize IN.tflite -o OUT.tflite (--calib DIR | --ranges FILE) [--per-channel] [--ranges-out FILE] [--float-ops OPS] [--models DIR]",
+		run: runModel,
 	})
 }
 
 func runModel(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError("missing subcommand (info or bench)")
+		return usageError("missing subcommand (info, bench or quantize)")
 	}
 	switch args[0] {
 	case "info":
 		return modelInfo(args[1:], stdout, stderr)
 	case "bench":
 		return modelBench(ctx, args[1:], stdout, stderr)
+	case "quantize":
+		return modelQuantize(ctx, args[1:], stdout, stderr)
 	}
-	return usageError("unknown subcommand %q (want info or bench)", args[0])
+	return usageError("unknown subcommand %q (want info, bench or quantize)", args[0])
 }
 
 // parseShape parses "1,112,112,3".

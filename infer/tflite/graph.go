@@ -44,6 +44,17 @@ const (
 
 func (c OpCode) String() string { return opName(int32(c)) }
 
+// ParseOpCode returns the builtin operator with the schema name s
+// ("CONV_2D").
+func ParseOpCode(s string) (OpCode, bool) {
+	for i, n := range opNames {
+		if n != "" && n == s {
+			return OpCode(i), true
+		}
+	}
+	return 0, false
+}
+
 // Fused activation functions (schema.fbs ActivationFunctionType), the
 // values of OpOptions.Activation.
 const (
