@@ -332,6 +332,7 @@ type depthwise8 struct {
 	padT, padL int
 	ph, pw     int     // padded input height and width
 	buf        []int8  // ph×pw×cp: the current batch, padded
+	maxB       int64   // Options.MaxArenaBytes: bound on buf
 	batchOut   []int8  // the current batch's output
 	biasRow    []int32 // bias and scale repeated over an output row (when oc = cp)
 	scaleRow   []float32
@@ -347,7 +348,7 @@ func newDepthwise8(ip *Interpreter, op *opDef) (kernel, error) {
 	if len(w.shape) != 4 || w.shape[0] != 1 {
 		return nil, fmt.Errorf("%w: DEPTHWISE_CONV_2D filter must be [1,KH,KW,OC], got %v", ErrUnsupportedOp, w.shape)
 	}
-	k := &depthwise8{in: in[0], out: out[0], o: op.opts}
+	k := &depthwise8{in: in[0], out: out[0], o: op.opts, maxB: ip.maxB}
 	k.kh, k.kw, k.oc = w.shape[1], w.shape[2], w.shape[3]
 	taps, oc := k.kh*k.kw, k.oc
 	var bias *Tensor
@@ -386,6 +387,10 @@ func (k *depthwise8) prepare() (int, error) {
 	// The padded input covers every tap of every output.
 	k.ph = max(k.padT+k.h, (k.oh-1)*k.o.strideH+(k.kh-1)*k.o.dilationH+1)
 	k.pw = max(k.padL+k.wd, (k.ow-1)*k.o.strideW+(k.kw-1)*k.o.dilationW+1)
+	// A hostile dilation could make the padded input huge.
+	if need := int64(k.ph) * int64(k.pw) * int64(k.cp); need > k.maxB {
+		return 0, fmt.Errorf("%w: DEPTHWISE_CONV_2D padded input %d×%d×%d is larger than Options.MaxArenaBytes", ErrInvalidModel, k.ph, k.pw, k.cp)
+	}
 	if need := k.ph * k.pw * k.cp; len(k.buf) < need {
 		k.buf = make([]int8, need)
 	}
