@@ -45,7 +45,10 @@ func addRowNEON(o, a, b *float32, n int, lo, hi float32)
 func mulRowNEON(o, a, b *float32, n int, lo, hi float32)
 
 //go:noescape
-func preluRowNEON(o, x, alpha *float32, n int)
+func preluRowsNEON(o, x, alpha *float32, rows, c int)
+
+//go:noescape
+func dwPixelsNEON(o, p, w, bias *float32, n, c, ps, nky, kw, rs int)
 
 // gemmKernel is gemmKernelGo (kernels.go) in NEON.
 func gemmKernel(k int, a []float32, lda int, b, bias, c []float32, ldc, rows int, lo, hi float32) {
@@ -124,5 +127,44 @@ func preluRow(o, x, alpha []float32) {
 		preluRowGo(o, x, alpha)
 		return
 	}
-	preluRowNEON(&o[0], &x[0], &alpha[0], n)
+	preluRowsNEON(&o[0], &x[0], &alpha[0], 1, n)
+}
+
+// preluRows is preluRowsGo (kernels.go) in NEON.
+func preluRows(o, x, alpha []float32, rows, c int) {
+	if rows <= 0 || c <= 0 {
+		return
+	}
+	if rows > len(o) {
+		panic(fmt.Sprintf("tflite: preluRows rows=%d, len(o) %d", rows, len(o)))
+	}
+	o, x, alpha = o[:rows*c], x[:rows*c], alpha[:c]
+	if kernelPath == pathGo {
+		preluRowsGo(o, x, alpha, rows, c)
+		return
+	}
+	preluRowsNEON(&o[0], &x[0], &alpha[0], rows, c)
+}
+
+// dwPixels is dwPixelsGo (kernels.go) in NEON.
+func dwPixels(o, p, w, bias []float32, n, c, ps, nky, kw, rs int) {
+	if n <= 0 || c <= 0 {
+		return
+	}
+	if nky < 1 || kw < 1 || ps < 0 || rs < 0 || n > len(o) || nky > len(w) || kw > len(w) ||
+		n > 1 && ps > len(p) || nky > 1 && rs > len(p) {
+		panic(fmt.Sprintf("tflite: dwPixels n=%d nky=%d kw=%d ps=%d rs=%d", n, nky, kw, ps, rs))
+	}
+	// The extents the kernel touches; each slice expression panics if a
+	// slice is too short. The checks above keep the products from
+	// overflowing.
+	bias = bias[:c]
+	o = o[:n*c]
+	w = w[:nky*kw*c]
+	p = p[:(n-1)*ps+(nky-1)*rs+kw*c]
+	if kernelPath == pathGo {
+		dwPixelsGo(o, p, w, bias, n, c, ps, nky, kw, rs)
+		return
+	}
+	dwPixelsNEON(&o[0], &p[0], &w[0], &bias[0], n, c, ps, nky, kw, rs)
 }

@@ -310,15 +310,22 @@ mul1:
 muldone:
 	RET
 
-// func preluRowNEON(o, x, alpha *float32, n int)
+// func preluRowsNEON(o, x, alpha *float32, rows, c int)
 //
-// preluRowGo for n ≥ 1: the product x*alpha is selected where x < 0
-// (FCMLT and BSL; an ordered compare, so NaN and -0 pass through as x).
-TEXT ·preluRowNEON(SB), NOSPLIT, $0-32
+// preluRowsGo for rows ≥ 1, c ≥ 1 (preluRowGo is one row of c = n): the
+// product x*alpha is selected where x < 0 (FCMLT and BSL; an ordered
+// compare, so NaN and -0 pass through as x). o and x run on across rows;
+// alpha restarts at each row.
+TEXT ·preluRowsNEON(SB), NOSPLIT, $0-40
 	MOVD	o+0(FP), R0
 	MOVD	x+8(FP), R1
-	MOVD	alpha+16(FP), R2
-	MOVD	n+24(FP), R3
+	MOVD	alpha+16(FP), R5
+	MOVD	rows+24(FP), R4
+	MOVD	c+32(FP), R6
+
+preluRow:
+	MOVD	R5, R2
+	MOVD	R6, R3
 
 prelu16:
 	CMP	$16, R3
@@ -354,7 +361,7 @@ prelu4:
 	B	prelu4
 
 prelu1:
-	CBZ	R3, preludone
+	CBZ	R3, prelunext
 	FMOVS.P	4(R1), F0
 	FMOVS.P	4(R2), F4
 	FMULS	F0, F4, F4
@@ -364,5 +371,134 @@ prelu1:
 	SUB	$1, R3, R3
 	B	prelu1
 
-preludone:
+prelunext:
+	SUBS	$1, R4, R4
+	BNE	preluRow
+	RET
+
+// func dwPixelsNEON(o, p, w, bias *float32, n, c, ps, nky, kw, rs int)
+//
+// dwPixelsGo for n ≥ 1, c ≥ 1, nky ≥ 1, kw ≥ 1: per output pixel and
+// block of 16 channels (then 4, then 1), the accumulators start at bias
+// and add the taps row by row, column by column, as the Go code does.
+TEXT ·dwPixelsNEON(SB), NOSPLIT, $0-80
+	MOVD	o+0(FP), R0
+	MOVD	p+8(FP), R1
+	MOVD	w+16(FP), R2
+	MOVD	bias+24(FP), R3
+	MOVD	n+32(FP), R4
+	MOVD	c+40(FP), R5
+	MOVD	ps+48(FP), R6
+	MOVD	nky+56(FP), R7
+	MOVD	kw+64(FP), R8
+	MOVD	rs+72(FP), R9
+	LSL	$2, R6 // strides in bytes
+	LSL	$2, R9
+	LSL	$2, R5, R10 // c in bytes: the stride between taps in p and w
+
+dwpPixel:
+	MOVD	$0, R11 // byte offset of the channel block
+	MOVD	R5, R12 // channels left
+
+dwp16:
+	CMP	$16, R12
+	BLT	dwp4
+	ADD	R3, R11, R13
+	VLD1	(R13), [V0.S4, V1.S4, V2.S4, V3.S4]
+	ADD	R1, R11, R14 // kernel row ky of this pixel, at the block
+	ADD	R2, R11, R15 // tap (ky, kx) of w, at the block
+	MOVD	R7, R16
+
+dwp16ky:
+	MOVD	R14, R17
+	MOVD	R8, R19
+
+dwp16kx:
+	VLD1	(R17), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1	(R15), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VFMUL4S(16, 4, 4)
+	VFMUL4S(17, 5, 5)
+	VFMUL4S(18, 6, 6)
+	VFMUL4S(19, 7, 7)
+	VFADD4S(4, 0, 0)
+	VFADD4S(5, 1, 1)
+	VFADD4S(6, 2, 2)
+	VFADD4S(7, 3, 3)
+	ADD	R10, R17, R17
+	ADD	R10, R15, R15
+	SUBS	$1, R19, R19
+	BNE	dwp16kx
+	ADD	R9, R14, R14
+	SUBS	$1, R16, R16
+	BNE	dwp16ky
+	ADD	R0, R11, R13
+	VST1	[V0.S4, V1.S4, V2.S4, V3.S4], (R13)
+	ADD	$64, R11, R11
+	SUB	$16, R12, R12
+	B	dwp16
+
+dwp4:
+	CMP	$4, R12
+	BLT	dwp1
+	ADD	R3, R11, R13
+	VLD1	(R13), [V0.S4]
+	ADD	R1, R11, R14
+	ADD	R2, R11, R15
+	MOVD	R7, R16
+
+dwp4ky:
+	MOVD	R14, R17
+	MOVD	R8, R19
+
+dwp4kx:
+	VLD1	(R17), [V4.S4]
+	VLD1	(R15), [V16.S4]
+	VFMUL4S(16, 4, 4)
+	VFADD4S(4, 0, 0)
+	ADD	R10, R17, R17
+	ADD	R10, R15, R15
+	SUBS	$1, R19, R19
+	BNE	dwp4kx
+	ADD	R9, R14, R14
+	SUBS	$1, R16, R16
+	BNE	dwp4ky
+	ADD	R0, R11, R13
+	VST1	[V0.S4], (R13)
+	ADD	$16, R11, R11
+	SUB	$4, R12, R12
+	B	dwp4
+
+dwp1:
+	CBZ	R12, dwpNext
+	FMOVS	(R3)(R11), F0
+	ADD	R1, R11, R14
+	ADD	R2, R11, R15
+	MOVD	R7, R16
+
+dwp1ky:
+	MOVD	R14, R17
+	MOVD	R8, R19
+
+dwp1kx:
+	FMOVS	(R17), F4
+	FMOVS	(R15), F16
+	FMULS	F16, F4, F4
+	FADDS	F4, F0, F0
+	ADD	R10, R17, R17
+	ADD	R10, R15, R15
+	SUBS	$1, R19, R19
+	BNE	dwp1kx
+	ADD	R9, R14, R14
+	SUBS	$1, R16, R16
+	BNE	dwp1ky
+	FMOVS	F0, (R0)(R11)
+	ADD	$4, R11, R11
+	SUB	$1, R12, R12
+	B	dwp1
+
+dwpNext:
+	ADD	R10, R0, R0
+	ADD	R6, R1, R1
+	SUBS	$1, R4, R4
+	BNE	dwpPixel
 	RET

@@ -172,6 +172,57 @@ func TestNEONRowsBoundsAndAlignment(t *testing.T) {
 	}
 }
 
+func TestNEONDwPixelsBoundsAndAlignment(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	for _, n := range []int{1, 2, 3} {
+		for _, c := range []int{1, 3, 4, 5, 16, 17, 33} {
+			for _, kk := range [][2]int{{1, 1}, {3, 3}, {2, 5}} {
+				for off := 0; off < 4; off++ {
+					nky, kw := kk[0], kk[1]
+					ps := (1+off%2)*c + off
+					rs := (n*ps/c+kw+1)*c + off
+					p := guarded(t, specialFloats(r, (n-1)*ps+(nky-1)*rs+kw*c))
+					w := guarded(t, specialFloats(r, nky*kw*c))
+					bias := guarded(t, specialFloats(r, c))
+					init := specialFloats(r, n*c)
+					want := append([]float32(nil), init...)
+					dwPixelsGo(want, p, w, bias, n, c, ps, nky, kw, rs)
+					got, canariesOK := canaried(init, off)
+					dwPixels(got, p, w, bias, n, c, ps, nky, kw, rs)
+					if i, ok := sameBits(got, want); !ok {
+						t.Fatalf("n=%d c=%d taps=%dx%d ps=%d rs=%d: o[%d] = %v, want %v", n, c, nky, kw, ps, rs, i, got[i], want[i])
+					}
+					if i, ok := canariesOK(); !ok {
+						t.Fatalf("n=%d c=%d taps=%dx%d off=%d: wrote o[%d] outside the slice", n, c, nky, kw, off, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestNEONPreluRowsBoundsAndAlignment(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, rows := range []int{1, 2, 5} {
+		for _, c := range []int{1, 3, 4, 5, 16, 17, 33} {
+			for off := 0; off < 4; off++ {
+				x := guarded(t, specialFloats(r, rows*c))
+				alpha := guarded(t, specialFloats(r, c))
+				want := make([]float32, rows*c)
+				preluRowsGo(want, x, alpha, rows, c)
+				got, canariesOK := canaried(make([]float32, rows*c), off)
+				preluRows(got, x, alpha, rows, c)
+				if i, ok := sameBits(got, want); !ok {
+					t.Fatalf("rows=%d c=%d off=%d: o[%d] = %v, want %v", rows, c, off, i, got[i], want[i])
+				}
+				if i, ok := canariesOK(); !ok {
+					t.Fatalf("rows=%d c=%d off=%d: wrote o[%d] outside the slice", rows, c, off, i)
+				}
+			}
+		}
+	}
+}
+
 // TestNEONDataDetectsFusion shows that the random data of these tests
 // would catch a kernel that fused the multiply and add (FMLA): a fused
 // evaluation of the GEMM and depthwise definitions differs from the
