@@ -163,7 +163,9 @@ func (g *caseGen) scales(n int, base float32) []float32 {
 func (g *caseGen) floats(n int, lo, hi float32) []float32 {
 	v := make([]float32, n)
 	for i := range v {
-		v[i] = lo + (hi-lo)*g.r.Float32()
+		// The conversion keeps arm64 from fusing the multiply and add
+		// (the inputs must be the same bytes on every architecture).
+		v[i] = lo + float32((hi-lo)*g.r.Float32())
 	}
 	return v
 }
