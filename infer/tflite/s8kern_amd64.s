@@ -902,12 +902,14 @@ rq5_done:
 
 // func s8DwTapAVX512(acc *int32, p, w *int8, n, c32, pstride int, tail uint64)
 // dwS8TapGo on 32 channels at a time (VPMOVSXBW, VPMULLW: exact since
-// |product| ≤ 2^14, VPMOVSXWD, VPADDD): c32 full blocks per pixel, then the
-// channels set in tail (32 bits) through masked loads and stores. acc rows
-// are c = 32·c32 + popcount(tail) apart.
+// |product| ≤ 2^14, VPMOVSXWD, VPADDD): for each of the c32 full blocks,
+// then the channels set in tail (32 bits) through masked loads and stores,
+// the block's weights stay in a register across the n pixels. acc rows are
+// c = 32·c32 + popcount(tail) apart.
 TEXT ·s8DwTapAVX512(SB), NOSPLIT, $0-56
 	MOVQ acc+0(FP), DI
 	MOVQ p+8(FP), SI
+	MOVQ w+16(FP), BX
 	MOVQ n+24(FP), R8
 	MOVQ c32+32(FP), R9
 	MOVQ pstride+40(FP), R11
@@ -917,51 +919,63 @@ TEXT ·s8DwTapAVX512(SB), NOSPLIT, $0-56
 	MOVQ R12, R13
 	SHRQ $16, R13
 	KMOVW R13, K3
+	// acc row stride in bytes: 4·(32·c32 + popcount(tail))
+	POPCNTQ R12, R10
+	MOVQ R9, R13
+	SHLQ $5, R13
+	ADDQ R13, R10
+	SHLQ $2, R10
 	TESTQ R8, R8
 	JZ   dw5_done
-dw5_pixel:
-	MOVQ w+16(FP), BX
-	MOVQ SI, AX
-	MOVQ R9, CX
-	TESTQ CX, CX
+	TESTQ R9, R9
 	JZ   dw5_tail
-dw5_chan:
-	VPMOVSXBW (AX), Z0
+dw5_block:
 	VPMOVSXBW (BX), Z1
+	MOVQ SI, AX
+	MOVQ DI, DX
+	MOVQ R8, CX
+dw5_pix:
+	VPMOVSXBW (AX), Z0
 	VPMULLW Z1, Z0, Z0
 	VPMOVSXWD Y0, Z2
 	VEXTRACTI64X4 $1, Z0, Y0
 	VPMOVSXWD Y0, Z3
-	VPADDD (DI), Z2, Z2
-	VPADDD 64(DI), Z3, Z3
-	VMOVDQU32 Z2, (DI)
-	VMOVDQU32 Z3, 64(DI)
-	ADDQ $32, AX
-	ADDQ $32, BX
-	ADDQ $128, DI
+	VPADDD (DX), Z2, Z2
+	VPADDD 64(DX), Z3, Z3
+	VMOVDQU32 Z2, (DX)
+	VMOVDQU32 Z3, 64(DX)
+	ADDQ R11, AX
+	ADDQ R10, DX
 	DECQ CX
-	JNZ  dw5_chan
+	JNZ  dw5_pix
+	ADDQ $32, BX
+	ADDQ $32, SI
+	ADDQ $128, DI
+	DECQ R9
+	JNZ  dw5_block
 dw5_tail:
 	TESTQ R12, R12
-	JZ   dw5_next
-	VPMOVSXBW.Z (AX), K1, Z0
+	JZ   dw5_done
 	VPMOVSXBW.Z (BX), K1, Z1
+	MOVQ SI, AX
+	MOVQ DI, DX
+	MOVQ R8, CX
+dw5_tpix:
+	VPMOVSXBW.Z (AX), K1, Z0
 	VPMULLW Z1, Z0, Z0
 	VPMOVSXWD Y0, Z2
 	VEXTRACTI64X4 $1, Z0, Y0
 	VPMOVSXWD Y0, Z3
-	VMOVDQU32.Z (DI), K2, Z4
-	VMOVDQU32.Z 64(DI), K3, Z5
+	VMOVDQU32.Z (DX), K2, Z4
+	VMOVDQU32.Z 64(DX), K3, Z5
 	VPADDD Z4, Z2, Z2
 	VPADDD Z5, Z3, Z3
-	VMOVDQU32 Z2, K2, (DI)
-	VMOVDQU32 Z3, K3, 64(DI)
-	POPCNTQ R12, R10
-	LEAQ (DI)(R10*4), DI
-dw5_next:
-	ADDQ R11, SI
-	DECQ R8
-	JNZ  dw5_pixel
+	VMOVDQU32 Z2, K2, (DX)
+	VMOVDQU32 Z3, K3, 64(DX)
+	ADDQ R11, AX
+	ADDQ R10, DX
+	DECQ CX
+	JNZ  dw5_tpix
 dw5_done:
 	VZEROUPPER
 	RET

@@ -324,23 +324,29 @@ func BenchmarkRequantFP32(b *testing.B) {
 	}
 }
 
-// BenchmarkDwS8Tap reports ns per multiply-add for a 3136-pixel, 64-channel tap.
+// BenchmarkDwS8Tap reports CPU ns per multiply-add for one tap over an
+// output row (BlazeFace: 64 pixels of 32 channels; MobileFaceNet: 56 pixels
+// of 64 or 128 channels).
 func BenchmarkDwS8Tap(b *testing.B) {
-	n, c := 3136, 64
-	acc, p, w := make([]int32, n*c), make([]int8, n*c), make([]int8, c)
 	saved := s8Path
 	defer func() { s8Path = saved }()
-	for _, path := range []int{s8PathGo, saved} {
-		b.Run(s8PathNames[path], func(b *testing.B) {
-			s8Path = path
-			c0 := s8CPUSeconds()
-			for i := 0; i < b.N; i++ {
-				dwS8Tap(acc, p, w, n, c, c)
-			}
-			cpu := s8CPUSeconds() - c0
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n*c), "ns/MAC")
-			b.ReportMetric(cpu*1e9/float64(b.N*n*c), "cpu-ns/MAC")
-		})
+	for _, s := range []struct{ n, c int }{{64, 32}, {56, 64}, {28, 128}, {3136, 64}} {
+		n, c := s.n, s.c
+		acc, p, w := make([]int32, n*c), make([]int8, n*c), make([]int8, c)
+		s8Fill(rand.New(rand.NewPCG(1, 1)), p, "rand")
+		s8Fill(rand.New(rand.NewPCG(1, 2)), w, "rand")
+		for _, path := range []int{s8PathGo, saved} {
+			b.Run(fmt.Sprintf("%s/%dx%d", s8PathNames[path], n, c), func(b *testing.B) {
+				s8Path = path
+				c0 := s8CPUSeconds()
+				for i := 0; i < b.N; i++ {
+					dwS8Tap(acc, p, w, n, c, c)
+				}
+				cpu := s8CPUSeconds() - c0
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n*c), "ns/MAC")
+				b.ReportMetric(cpu*1e9/float64(b.N*n*c), "cpu-ns/MAC")
+			})
+		}
 	}
 }
 
