@@ -58,6 +58,12 @@ func qparams(t *Tensor) (scale float32, zp int32, err error) {
 // default rounding, lrintf and XNNPACK's magic-bias trick do).
 func roundEven(f float32) int32 { return int32(math.RoundToEven(float64(f))) }
 
+// roundEvenSmall is roundEven for |f| < 2^22 (every clamped value): adding
+// 1.5·2^23 rounds f to an integer in the low mantissa bits.
+func roundEvenSmall(f float32) int32 {
+	return int32(math.Float32bits(f+12582912) - 0x4B400000)
+}
+
 // quantizeEdge returns the int8 value XNNPACK gives a float bound of a
 // fused activation: lrintf(clamp(v/scale + zp, −128, 127)), computed in
 // float32 (xnn_qs8_quantize). TFLite's reference computes
@@ -92,7 +98,7 @@ func requant(acc int32, scale float32, zp, lo, hi int32) int8 {
 	f := float32(acc) * scale
 	f = max(f, float32(lo-zp))
 	f = min(f, float32(hi-zp))
-	return int8(roundEven(f) + zp)
+	return int8(roundEvenSmall(f) + zp)
 }
 
 // ---- QUANTIZE ----
@@ -129,7 +135,7 @@ func (k *quantize8) eval(*Interpreter) {
 		f := v * k.inv
 		f = max(f, lo)
 		f = min(f, hi)
-		out[i] = int8(roundEven(f) + k.zp)
+		out[i] = int8(roundEvenSmall(f) + k.zp)
 	}
 }
 

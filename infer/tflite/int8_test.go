@@ -340,3 +340,19 @@ func TestI8MaxRowSIMD(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundEvenSmall checks the magic-bias rounding against math.RoundToEven
+// over the clamped range, ties included.
+func TestRoundEvenSmall(t *testing.T) {
+	for i := -2600; i <= 2600; i++ {
+		f := float32(i) / 10
+		if got, want := roundEvenSmall(f), roundEven(f); got != want {
+			t.Fatalf("roundEvenSmall(%v) = %d, want %d", f, got, want)
+		}
+	}
+	for _, f := range []float32{0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 127.5, -128.5, 0.49999997, -0.49999997} {
+		if got, want := roundEvenSmall(f), roundEven(f); got != want {
+			t.Errorf("roundEvenSmall(%v) = %d, want %d", f, got, want)
+		}
+	}
+}
