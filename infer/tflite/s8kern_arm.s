@@ -160,9 +160,11 @@ rq_done:
 // func s8DwTapNEON(acc *int32, p, w *int8, n, c16, c, pstride int)
 // Adds p·w to acc for the first c16 (a multiple of 16) of c channels of n
 // pixels: VMULL.S8 to int16 (exact: |product| ≤ 2^14), VADDW.S16 to int32.
+// Each 16-channel block's weights stay in d2-d3 across the n pixels.
 TEXT ·s8DwTapNEON(SB), NOSPLIT, $0-28
 	MOVW acc+0(FP), R0
 	MOVW p+4(FP), R1
+	MOVW w+8(FP), R2
 	MOVW n+12(FP), R3
 	MOVW c16+16(FP), R4
 	MOVW c+20(FP), R5
@@ -173,30 +175,32 @@ TEXT ·s8DwTapNEON(SB), NOSPLIT, $0-28
 	BEQ dw_done
 	CMP $0, R3
 	BEQ dw_done
-dw_pixel:
-	MOVW w+8(FP), R2
+dw_block:
+	WORD $0xf4222a0d // vld1.8 {d2, d3}, [r2]!
 	MOVW R1, R7
 	MOVW R0, R8
-	MOVW R0, R9
-	MOVW R4, R12
-dw_chan:
-	WORD $0xf4270a0d // vld1.8 {d0, d1}, [r7]!
-	WORD $0xf4222a0d // vld1.8 {d2, d3}, [r2]!
+	MOVW R3, R12
+dw_pixel:
+	WORD $0xf4270a0f // vld1.8 {d0, d1}, [r7]
 	WORD $0xf2804c02 // vmull.s8 q2, d0, d2
 	WORD $0xf2816c03 // vmull.s8 q3, d1, d3
-	WORD $0xf468028d // vld1.32 {d16, d17, d18, d19}, [r8]!
-	WORD $0xf468428d // vld1.32 {d20, d21, d22, d23}, [r8]!
+	MOVW R8, R9
+	WORD $0xf469028d // vld1.32 {d16, d17, d18, d19}, [r9]!
+	WORD $0xf469428f // vld1.32 {d20, d21, d22, d23}, [r9]
 	WORD $0xf2d00184 // vaddw.s16 q8, q8, d4
 	WORD $0xf2d22185 // vaddw.s16 q9, q9, d5
 	WORD $0xf2d44186 // vaddw.s16 q10, q10, d6
 	WORD $0xf2d66187 // vaddw.s16 q11, q11, d7
+	MOVW R8, R9
 	WORD $0xf449028d // vst1.32 {d16, d17, d18, d19}, [r9]!
-	WORD $0xf449428d // vst1.32 {d20, d21, d22, d23}, [r9]!
+	WORD $0xf449428f // vst1.32 {d20, d21, d22, d23}, [r9]
+	ADD R6, R7
+	ADD R5, R8
 	SUB.S $1, R12
-	BNE dw_chan
-	ADD R6, R1
-	ADD R5, R0
-	SUB.S $1, R3
 	BNE dw_pixel
+	ADD $16, R1
+	ADD $64, R0
+	SUB.S $1, R4
+	BNE dw_block
 dw_done:
 	RET

@@ -535,10 +535,12 @@ rq_done:
 
 // func s8DwTapNEON(acc *int32, p, w *int8, n, c16, c, pstride int)
 // Adds p·w to acc for the first c16 (a multiple of 16) of c channels of n
-// pixels: SMULL to int16 (exact: |product| ≤ 2^14), SADDW to int32.
+// pixels: SMULL to int16 (exact: |product| ≤ 2^14), SADDW to int32. Each
+// 16-channel block's weights stay in a register across the n pixels.
 TEXT ·s8DwTapNEON(SB), NOSPLIT, $0-56
 	MOVD acc+0(FP), R0
 	MOVD p+8(FP), R1
+	MOVD w+16(FP), R2
 	MOVD n+24(FP), R3
 	MOVD c16+32(FP), R4
 	MOVD c+40(FP), R5
@@ -547,14 +549,13 @@ TEXT ·s8DwTapNEON(SB), NOSPLIT, $0-56
 	LSR $4, R4, R4
 	CBZ R4, dw_done
 	CBZ R3, dw_done
-dw_pixel:
-	MOVD w+16(FP), R2
+dw_block:
+	VLD1.P 16(R2), [V1.B16]
 	MOVD R1, R7
 	MOVD R0, R8
-	MOVD R4, R9
-dw_chan:
-	VLD1.P 16(R7), [V0.B16]
-	VLD1.P 16(R2), [V1.B16]
+	MOVD R3, R9
+dw_pixel:
+	VLD1 (R7), [V0.B16]
 	WORD $0x0e21c002 // smull v2.8h, v0.8b, v1.8b
 	WORD $0x4e21c003 // smull2 v3.8h, v0.16b, v1.16b
 	VLD1 (R8), [V4.S4, V5.S4, V6.S4, V7.S4]
@@ -562,12 +563,14 @@ dw_chan:
 	WORD $0x4e6210a5 // saddw2 v5.4s, v5.4s, v2.8h
 	WORD $0x0e6310c6 // saddw v6.4s, v6.4s, v3.4h
 	WORD $0x4e6310e7 // saddw2 v7.4s, v7.4s, v3.8h
-	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R8)
+	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R8)
+	ADD R6, R7, R7
+	ADD R5, R8, R8
 	SUB $1, R9, R9
-	CBNZ R9, dw_chan
-	ADD R6, R1, R1
-	ADD R5, R0, R0
-	SUB $1, R3, R3
-	CBNZ R3, dw_pixel
+	CBNZ R9, dw_pixel
+	ADD $16, R1, R1
+	ADD $64, R0, R0
+	SUB $1, R4, R4
+	CBNZ R4, dw_block
 dw_done:
 	RET
