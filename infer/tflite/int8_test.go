@@ -327,7 +327,7 @@ func TestI8AddRowSIMD(t *testing.T) {
 // TestI8MaxRowSIMD compares the max row kernel with its portable loop.
 func TestI8MaxRowSIMD(t *testing.T) {
 	g := newCaseGen(7)
-	for _, n := range []int{0, 1, 31, 32, 33, 96, 1000} {
+	for _, n := range []int{0, 1, 15, 16, 17, 24, 31, 32, 33, 47, 48, 63, 96, 1000} {
 		o, p := g.weights(n), g.weights(n)
 		if n > 1 {
 			o[0], p[0], o[1], p[1] = -128, 127, 127, -128

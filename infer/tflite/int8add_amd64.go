@@ -28,15 +28,30 @@ func i8AddRow(a, b, out []int8, p *i8AddParams) {
 //go:noescape
 func i8MaxAVX2(o, p *int8, n int)
 
-// i8MaxRow sets o[i] = max(o[i], p[i]) for i < len(o).
+//go:noescape
+func i8Max16(o, p *int8, n int)
+
+// i8MaxRow sets o[i] = max(o[i], p[i]) for i < len(o). A length that is
+// not a multiple of the vector finishes with one vector ending at the last
+// element, overlapping done ones: max is idempotent.
 func i8MaxRow(o, p []int8) {
 	n := len(o)
 	p = p[:n] // bounds checked here: the assembly does none
-	n32 := n &^ 31
-	if i8AddHasAVX2 && n32 > 0 {
-		i8MaxAVX2(&o[0], &p[0], n32)
-	} else {
-		n32 = 0
+	if !i8AddHasAVX2 || n < 16 {
+		i8MaxRowGo(o, p)
+		return
 	}
-	i8MaxRowGo(o[n32:], p[n32:])
+	if n32 := n &^ 31; n32 > 0 {
+		i8MaxAVX2(&o[0], &p[0], n32)
+		if n32 == n {
+			return
+		}
+	}
+	n16 := n &^ 15
+	if n16 > n&^31 {
+		i8Max16(&o[n&^31], &p[n&^31], 16)
+	}
+	if n16 < n {
+		i8Max16(&o[n-16], &p[n-16], 16)
+	}
 }

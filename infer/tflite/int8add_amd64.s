@@ -67,3 +67,24 @@ mloop:
 mdone:
 	VZEROUPPER
 	RET
+
+// func i8Max16(o, p *int8, n int)
+// o[i] = max(o[i], p[i]) for i < n, n a multiple of 16.
+TEXT ·i8Max16(SB), NOSPLIT, $0-24
+	MOVQ o+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+16(FP), CX
+
+xloop:
+	CMPQ    CX, $16
+	JLT     xdone
+	VMOVDQU (DI), X0
+	VPMAXSB (SI), X0, X0
+	VMOVDQU X0, (DI)
+	ADDQ    $16, DI
+	ADDQ    $16, SI
+	SUBQ    $16, CX
+	JMP     xloop
+
+xdone:
+	RET
