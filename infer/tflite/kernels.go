@@ -140,3 +140,12 @@ func preluRowsGo(o, x, alpha []float32, rows, c int) {
 		}
 	}
 }
+
+// maxRowGo computes o[i] = max(a[i], b[i]) with Go's max: NaN if either is
+// NaN, and +0 for max(-0, +0).
+func maxRowGo(o, a, b []float32) {
+	a, b = a[:len(o)], b[:len(o)]
+	for i := range o {
+		o[i] = max(a[i], b[i])
+	}
+}

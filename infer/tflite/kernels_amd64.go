@@ -232,3 +232,26 @@ func preluRows(o, x, alpha []float32, rows, c int) {
 		preluRowsGo(o, x, alpha, rows, c)
 	}
 }
+
+//go:noescape
+func maxRowAVX512(o, a, b *float32, n int)
+
+//go:noescape
+func maxRowAVX2(o, a, b *float32, n int)
+
+// maxRow is maxRowGo (kernels.go) in AVX-512 or AVX2.
+func maxRow(o, a, b []float32) {
+	n := len(o)
+	if n == 0 {
+		return
+	}
+	a, b = a[:n], b[:n]
+	switch kernelPath {
+	case pathAVX512:
+		maxRowAVX512(&o[0], &a[0], &b[0], n)
+	case pathAVX2:
+		maxRowAVX2(&o[0], &a[0], &b[0], n)
+	default:
+		maxRowGo(o, a, b)
+	}
+}

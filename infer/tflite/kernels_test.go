@@ -145,6 +145,9 @@ func TestElementwiseRowPaths(t *testing.T) {
 	funcs := []rowFunc{
 		{"add", addRowGo, addRow},
 		{"mul", mulRowGo, mulRow},
+		{"max",
+			func(o, a, b []float32, _, _ float32) { maxRowGo(o, a, b) },
+			func(o, a, b []float32, _, _ float32) { maxRow(o, a, b) }},
 		{"prelu",
 			func(o, a, b []float32, _, _ float32) { preluRowGo(o, a, b) },
 			func(o, a, b []float32, _, _ float32) { preluRow(o, a, b) }},
@@ -406,6 +409,27 @@ func TestDepthwiseSumOrder(t *testing.T) {
 			if k, ok := sameBits(out[0], want); !ok {
 				t.Fatalf("%s case %d (%dx%d in, %dx%d kernel, stride %dx%d, dilation %dx%d, c %d, same %v): out[%d] = %v, want %v",
 					pathName(path), i, h, w, kh, kw, sh, sw, dh, dw, c, same, k, out[0][k], want[k])
+			}
+		}
+	}
+}
+
+// TestMaxRowSpecials checks maxRow's signed zeros and NaNs on every path
+// (random data meets them rarely): Go's max gives +0 for max(-0, +0).
+func TestMaxRowSpecials(t *testing.T) {
+	nz, nan := float32(math.Copysign(0, -1)), float32(math.NaN())
+	pairs := [][2]float32{{nz, 0}, {0, nz}, {nz, nz}, {0, 0}, {nan, 1}, {1, nan}, {nan, nz}, {-1, nz}, {nz, -1}}
+	for _, path := range availablePaths() {
+		for _, n := range []int{len(pairs), 16 + len(pairs)} { // tail lanes and full vectors
+			a, b := make([]float32, n), make([]float32, n)
+			for i := range a {
+				a[i], b[i] = pairs[i%len(pairs)][0], pairs[i%len(pairs)][1]
+			}
+			want, got := make([]float32, n), make([]float32, n)
+			maxRowGo(want, a, b)
+			withPath(t, path, func() { maxRow(got, a, b) })
+			if i, ok := sameBits(got, want); !ok {
+				t.Fatalf("%s: max(%v, %v) = %v (bits %x), want %v (bits %x)", pathName(path), a[i], b[i], got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
 			}
 		}
 	}

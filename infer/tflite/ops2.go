@@ -132,10 +132,7 @@ func (k *pool2d) maxWindow(o, in []float32, b, ys, ye, xs, xe int) {
 			if y == ys && x == xs {
 				continue
 			}
-			p := in[((b*k.h+y)*k.w+x)*c:][:c]
-			for i, v := range p {
-				o[i] = max(o[i], v)
-			}
+			maxRow(o, o, in[((b*k.h+y)*k.w+x)*c:][:c])
 		}
 	}
 }
