@@ -179,7 +179,7 @@ type prelu8 struct {
 	zi, za, zo int32
 	m1, m2     int32
 	s1, s2     int
-	lut        []int8 // [len(alpha)][256], for a constant alpha
+	lut        [][256]int8 // per alpha element, indexed by uint8(x)^0x80; for a constant alpha
 }
 
 func newPrelu8(ip *Interpreter, op *opDef) (kernel, error) {
@@ -206,10 +206,10 @@ func newPrelu8(ip *Interpreter, op *opDef) (kernel, error) {
 	k.m1, k.s1 = quantizeMultiplier(float64(si / so))
 	k.m2, k.s2 = quantizeMultiplier(float64(si * sa / so))
 	if a := in[1].def.i8; a != nil && len(a) <= 1<<16 {
-		k.lut = make([]int8, 256*len(a))
+		k.lut = make([][256]int8, len(a))
 		for i, av := range a {
 			for x := -128; x < 128; x++ {
-				k.lut[i*256+x+128] = k.one(int8(x), av)
+				k.lut[i][x+128] = k.one(int8(x), av)
 			}
 		}
 	}
@@ -252,14 +252,15 @@ func (k *prelu8) eval(*Interpreter) {
 		x, out := b.a.i8[offA:], b.out.i8[offO:offO+inner]
 		switch {
 		case k.lut != nil && ia == 1 && ib == 1:
-			lut := k.lut[offB*256 : (offB+inner)*256]
+			lut := k.lut[offB : offB+inner]
 			x = x[:len(out)]
+			lut = lut[:len(out)]
 			for i, v := range x {
-				out[i] = lut[i<<8|int(uint8(v)^0x80)]
+				out[i] = lut[i][uint8(v)^0x80]
 			}
 		case k.lut != nil:
 			for i := range out {
-				out[i] = k.lut[(offB+i*ib)<<8|int(uint8(x[i*ia])^0x80)]
+				out[i] = k.lut[offB+i*ib][uint8(x[i*ia])^0x80]
 			}
 		default:
 			a := b.b.i8[offB:]
