@@ -22,6 +22,7 @@ func modelQuantize(ctx context.Context, args []string, stdout, stderr io.Writer)
 	rangesIn := fs.String("ranges", "", "calibration ranges JSON (from --ranges-out) instead of --calib")
 	rangesOut := fs.String("ranges-out", "", "write the calibration ranges to this JSON file")
 	perChannel := fs.Bool("per-channel", false, "one weight scale per output channel for CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED")
+	stat := fs.String("range", string(quantize.RangeMinMax), "activation range from calibration: minmax (all inputs' extremes) or mean (mean of each input's extremes)")
 	floatOps := fs.String("float-ops", "", "comma-separated ops to leave float, e.g. PRELU,ADD")
 	models := fs.String("models", "models", "directory with the float models the calibration pipeline runs (detector and embedder)")
 	pos, err := parseArgs(fs, args)
@@ -68,7 +69,7 @@ func modelQuantize(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return err
 		}
-		if r, err = c.Ranges(); err != nil {
+		if r, err = c.Ranges(quantize.RangeStat(*stat)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "calibrated %s (%s) on %d images: %d inputs\n", m.Name(), kind, n, c.Samples())

@@ -18,12 +18,14 @@ type Calibrator struct {
 	ip      *tflite.Interpreter
 	inShape []int
 	// names[i] is the tensor behind interpreter output i.
-	names   []string
-	lo, hi  []float32
-	inLo    float32
-	inHi    float32
-	inName  string
-	samples int
+	names  []string
+	lo, hi []float32
+	// sumLo and sumHi add up each input's own extremes, for RangeMean.
+	sumLo, sumHi []float64
+	inLo         float32
+	inHi         float32
+	inName       string
+	samples      int
 }
 
 // NewCalibrator prepares calibration of m with inputs of inputShape (nil:
@@ -81,6 +83,7 @@ func NewCalibrator(m *tflite.Model, inputShape []int) (*Calibrator, error) {
 		c.lo = append(c.lo, float32(math.Inf(1)))
 		c.hi = append(c.hi, float32(math.Inf(-1)))
 	}
+	c.sumLo, c.sumHi = make([]float64, len(c.names)), make([]float64, len(c.names))
 	return c, nil
 }
 
@@ -105,14 +108,18 @@ func (c *Calibrator) Add(ctx context.Context, input []float32) error {
 		return fmt.Errorf("calibrate %s: %w", c.model, err)
 	}
 	for i := range c.names {
-		lo, hi := c.lo[i], c.hi[i]
+		lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
 		for _, v := range c.ip.Output(i).Float32s() {
 			if v != v { // NaN: a broken model or input; leave it out
 				continue
 			}
 			lo, hi = min(lo, v), max(hi, v)
 		}
-		c.lo[i], c.hi[i] = lo, hi
+		if lo <= hi {
+			c.lo[i], c.hi[i] = min(c.lo[i], lo), max(c.hi[i], hi)
+			c.sumLo[i] += float64(lo)
+			c.sumHi[i] += float64(hi)
+		}
 	}
 	c.samples++
 	return nil
@@ -121,14 +128,36 @@ func (c *Calibrator) Add(ctx context.Context, input []float32) error {
 // Samples is how many inputs Add has run.
 func (c *Calibrator) Samples() int { return c.samples }
 
-// Ranges returns the ranges recorded so far (an error before any Add).
-func (c *Calibrator) Ranges() (*Ranges, error) {
+// RangeStat says how a tensor's range is taken from the calibration runs.
+type RangeStat string
+
+// Range statistics.
+const (
+	// RangeMinMax is the smallest and largest value seen over all inputs
+	// (TFLite converter's default).
+	RangeMinMax RangeStat = "minmax"
+	// RangeMean is the mean over inputs of each input's own minimum and
+	// maximum: rare outliers widen the range less, so typical values get
+	// a finer scale (values beyond it saturate).
+	RangeMean RangeStat = "mean"
+)
+
+// Ranges returns the ranges recorded so far by stat (an error before any
+// Add). The model input's range is always its min/max.
+func (c *Calibrator) Ranges(stat RangeStat) (*Ranges, error) {
 	if c.samples == 0 {
 		return nil, fmt.Errorf("calibrate %s: no calibration inputs", c.model)
 	}
-	r := &Ranges{Model: c.model, Samples: c.samples, Tensors: map[string][2]float32{c.inName: {c.inLo, c.inHi}}}
+	if stat != RangeMinMax && stat != RangeMean {
+		return nil, fmt.Errorf("calibrate: unknown range statistic %q (want %q or %q)", stat, RangeMinMax, RangeMean)
+	}
+	r := &Ranges{Model: c.model, Samples: c.samples, Stat: stat, Tensors: map[string][2]float32{c.inName: {c.inLo, c.inHi}}}
 	for i, n := range c.names {
-		r.Tensors[n] = [2]float32{c.lo[i], c.hi[i]}
+		if stat == RangeMean {
+			r.Tensors[n] = [2]float32{float32(c.sumLo[i] / float64(c.samples)), float32(c.sumHi[i] / float64(c.samples))}
+		} else {
+			r.Tensors[n] = [2]float32{c.lo[i], c.hi[i]}
+		}
 	}
 	return r, r.Validate()
 }

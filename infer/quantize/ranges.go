@@ -24,6 +24,9 @@ type Ranges struct {
 	Model string `json:"model"`
 	// Samples is how many calibration inputs were run.
 	Samples int `json:"samples"`
+	// Stat is how the ranges were taken from the runs (RangeMinMax when
+	// empty).
+	Stat RangeStat `json:"stat,omitempty"`
 	// Tensors maps a tensor name to its observed [min, max].
 	Tensors map[string][2]float32 `json:"tensors"`
 }
@@ -58,6 +61,9 @@ func ParseRanges(b []byte) (*Ranges, error) {
 func (r *Ranges) Validate() error {
 	if r.Samples < 1 {
 		return fmt.Errorf("ranges: samples %d: want at least 1", r.Samples)
+	}
+	if r.Stat != "" && r.Stat != RangeMinMax && r.Stat != RangeMean {
+		return fmt.Errorf("ranges: stat %q: want %q or %q", r.Stat, RangeMinMax, RangeMean)
 	}
 	if len(r.Tensors) == 0 {
 		return fmt.Errorf("ranges: no tensors")

@@ -7,7 +7,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/facegate/facegate/infer/tflite/internal/litertrun"
+	"github.com/facegate/facegate/internal/litertrun"
 	"github.com/facegate/facegate/internal/testfaces"
 )
 

@@ -33,7 +33,7 @@ type Output struct {
 // benchDir returns the repository's bench/litert directory.
 func benchDir() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "..", "bench", "litert")
+	return filepath.Join(filepath.Dir(file), "..", "..", "bench", "litert")
 }
 
 // Need returns the bench/litert directory, or skips tb when Node or the
