@@ -229,3 +229,28 @@ func lutS8Go(out, x, lut []int8, n, c int) {
 		}
 	}
 }
+
+// gemmS8RequantGo is gemmS8 followed by requantFP32 on each row: the int8
+// outputs
+//
+//	out[r*ldo+j] = requantFP32(Σ_kk a[r*lda+kk]·w[j][kk], bias[j], scale[j], zp, lo, hi)
+//
+// for r < rows, j < p.n. acc (rows·p.n int32) is scratch for the paths
+// that do not requantize in registers.
+func gemmS8RequantGo(a []int8, lda, rows int, p *s8Panels, bias []int32, scale []float32, zp, lo, hi int32, out []int8, ldo int, acc []int32) {
+	n := p.n
+	gemmS8Go(a, lda, rows, p, acc, n)
+	for r := 0; r < rows; r++ {
+		requantFP32Go(acc[r*n:r*n+n], bias, scale, zp, lo, hi, out[r*ldo:r*ldo+n])
+	}
+}
+
+// gemmS8RequantSplit is gemmS8Requant through acc with the dispatched
+// kernels, for paths without a fused kernel.
+func gemmS8RequantSplit(a []int8, lda, rows int, p *s8Panels, bias []int32, scale []float32, zp, lo, hi int32, out []int8, ldo int, acc []int32) {
+	n := p.n
+	gemmS8(a, lda, rows, p, acc, n)
+	for r := 0; r < rows; r++ {
+		requantFP32(acc[r*n:r*n+n], bias, scale, zp, lo, hi, out[r*ldo:r*ldo+n])
+	}
+}

@@ -180,3 +180,42 @@ func lutS8(out, x, lut []int8, n, c int) {
 	x, out, lut = x[:n*c], out[:n*c], lut[:c*256] // bounds checks before the assembly
 	s8LutAVX512(&out[0], &x[0], &lut[0], n, c, &s8LaneOffsets[0], 1<<(c%16)-1)
 }
+
+//go:noescape
+func s8VNNI512x4Q(a *int8, lda, rows int, w *int8, pstride int, corr *int32, kg, kt int, out *int8, ldo int, mask uint64, bias *int32, scale *float32, zp int32, flo, fhi float32)
+
+//go:noescape
+func s8VNNI512x1Q(a *int8, lda, rows int, w *int8, pstride int, corr *int32, kg, kt int, out *int8, ldo int, mask uint64, bias *int32, scale *float32, zp int32, flo, fhi float32)
+
+// gemmS8Requant on the VNNI-512 path requantizes the accumulators in
+// registers (no int32 round trip through memory; acc is unused); the other
+// paths run gemmS8 and requantFP32.
+func gemmS8Requant(a []int8, lda, rows int, p *s8Panels, bias []int32, scale []float32, zp, lo, hi int32, out []int8, ldo int, acc []int32) {
+	if rows <= 0 || p.n == 0 {
+		return
+	}
+	if s8Path != s8PathVNNI512 || p.k < s8KG {
+		gemmS8RequantSplit(a, lda, rows, p, bias, scale, zp, lo, hi, out, ldo, acc)
+		return
+	}
+	n, kg, kt := p.n, p.k/s8KG, p.k%s8KG
+	if lda < p.k || ldo < n || len(a) < (rows-1)*lda+p.k || len(out) < (rows-1)*ldo+n || len(bias) < n || len(scale) < n {
+		panic("tflite: gemmS8Requant: slice too short for rows×k / rows×n")
+	}
+	flo, fhi := float32(lo-zp), float32(hi-zp)
+	pstride := p.kp * s8NR
+	np := p.panels()
+	for pi := 0; pi < np; {
+		w, corr, o := &p.data[pi*pstride], &p.corr[pi*s8NR], &out[pi*s8NR]
+		b, s := &bias[pi*s8NR], &scale[pi*s8NR]
+		m := n - pi*s8NR
+		if np-pi >= 4 {
+			last := min(m-3*s8NR, s8NR)
+			s8VNNI512x4Q(&a[0], lda, rows, w, pstride, corr, kg, kt, o, ldo, 1<<last-1, b, s, zp, flo, fhi)
+			pi += 4
+			continue
+		}
+		s8VNNI512x1Q(&a[0], lda, rows, w, pstride, corr, kg, kt, o, ldo, 1<<min(m, s8NR)-1, b, s, zp, flo, fhi)
+		pi++
+	}
+}

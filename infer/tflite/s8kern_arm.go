@@ -109,3 +109,7 @@ func dwS8Tap(acc []int32, p, w []int8, n, c, pstride int) {
 }
 
 func lutS8(out, x, lut []int8, n, c int) { lutS8Go(out, x, lut, n, c) }
+
+func gemmS8Requant(a []int8, lda, rows int, p *s8Panels, bias []int32, scale []float32, zp, lo, hi int32, out []int8, ldo int, acc []int32) {
+	gemmS8RequantSplit(a, lda, rows, p, bias, scale, zp, lo, hi, out, ldo, acc)
+}

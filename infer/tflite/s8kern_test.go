@@ -426,3 +426,76 @@ func guardedInt8(t testing.TB, n int) []int8 {
 	b := mem[size-page-n : size-page]
 	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }
+
+func TestGemmS8RequantMatchesDefinition(t *testing.T) {
+	forEachS8Path(t, testGemmS8RequantMatchesDefinition)
+}
+
+func testGemmS8RequantMatchesDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for i := 0; i < 120; i++ {
+		rows := []int{1, 2, 5, 6, 7, 13}[i%6]
+		k := []int{3, 4, 7, 27, 64, 130}[i/6%6]
+		n := []int{1, 16, 17, 24, 48, 63, 64, 65, 100, 129}[i%10]
+		lda, ldo := k+i%3, n+i%4
+		a := guardedInt8(t, (rows-1)*lda+k)
+		w := make([]int8, n*k)
+		s8Fill(rng, a, []string{"rand", "min", "max", "ext"}[i%4])
+		s8Fill(rng, w, []string{"rand", "ext", "min", "max"}[i/4%4])
+		p := packS8(w, n, k)
+		// bias and scale end at a guard page: the last panel's masked loads
+		// must not read past n.
+		bias := unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(guardedInt8(t, 4*n)))), n)
+		scale := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(guardedInt8(t, 4*n)))), n)
+		for j := range bias {
+			bias[j] = int32(rng.IntN(1<<16)) - 1<<15
+			scale[j] = float32(math.Ldexp(1+rng.Float64(), -8-rng.IntN(8)))
+		}
+		zp := int32(rng.IntN(256) - 128)
+		lo, hi := int32(-128), int32(127)
+		if i%3 == 0 {
+			lo, hi = zp, min(zp+60, 127)
+		}
+		const sentinel = 99
+		got := make([]int8, (rows-1)*ldo+n+5)
+		for j := range got {
+			got[j] = sentinel
+		}
+		want := slices.Clone(got)
+		gemmS8Requant(a, lda, rows, p, bias, scale, zp, lo, hi, got[:len(got)-5], ldo, make([]int32, rows*n))
+		gemmS8RequantGo(a, lda, rows, p, bias, scale, zp, lo, hi, want, ldo, make([]int32, rows*n))
+		if !slices.Equal(got, want) {
+			t.Fatalf("rows=%d k=%d n=%d lda=%d ldo=%d: got %v, want %v", rows, k, n, lda, ldo, got, want)
+		}
+	}
+}
+
+// BenchmarkGemmS8Requant compares the int8-output GEMM (requantized in
+// registers where the path has a fused kernel) with gemmS8 followed by
+// requantFP32 per row, in CPU ns per output.
+func BenchmarkGemmS8Requant(b *testing.B) {
+	for _, s := range []struct{ rows, k, n int }{{3136, 64, 64}, {4096, 24, 24}, {1024, 48, 96}, {196, 128, 256}} {
+		rng := rand.New(rand.NewPCG(1, 1))
+		a, w := make([]int8, s.rows*s.k), make([]int8, s.n*s.k)
+		s8Fill(rng, a, "rand")
+		s8Fill(rng, w, "rand")
+		p := packS8(w, s.n, s.k)
+		bias, scale := make([]int32, s.n), make([]float32, s.n)
+		for j := range scale {
+			scale[j] = 0.001
+		}
+		out, acc := make([]int8, s.rows*s.n), make([]int32, s.rows*s.n)
+		for _, v := range []struct {
+			name string
+			f    func(a []int8, lda, rows int, p *s8Panels, bias []int32, scale []float32, zp, lo, hi int32, out []int8, ldo int, acc []int32)
+		}{{"fused", gemmS8Requant}, {"split", gemmS8RequantSplit}} {
+			b.Run(fmt.Sprintf("%s/%dx%dx%d", v.name, s.rows, s.k, s.n), func(b *testing.B) {
+				c0 := s8CPUSeconds()
+				for i := 0; i < b.N; i++ {
+					v.f(a, s.k, s.rows, p, bias, scale, 3, -128, 127, out, s.n, acc)
+				}
+				b.ReportMetric((s8CPUSeconds()-c0)*1e9/float64(b.N*s.rows*s.n), "cpu-ns/out")
+			})
+		}
+	}
+}
