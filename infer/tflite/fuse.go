@@ -9,7 +9,9 @@ package tflite
 //     x ≥ 0 both give x.
 //   - RELU / RELU6 after a CONV_2D, DEPTHWISE_CONV_2D, ADD or
 //     FULLY_CONNECTED without fused activation, whose output nothing else
-//     reads, becomes the producer's fused activation (the same clamp).
+//     reads, becomes the producer's fused activation (the same clamp; for
+//     int8 tensors only when input and output share scale and zero point,
+//     so the clamp is at the same integers).
 //   - DEQUANTIZE of a constant was already evaluated at load; the op is
 //     dropped.
 
@@ -122,6 +124,11 @@ func (m *Model) fuse() {
 		if prod.opts.activation != 0 || len(prod.outputs) != 1 {
 			continue
 		}
+		if !sameQuant(&m.tensors[in], &m.tensors[op.outputs[0]]) {
+			// An int8 RELU that also requantizes is not the producer's
+			// clamp.
+			continue
+		}
 		if op.code == opRelu {
 			prod.opts.activation = 1
 		} else {
@@ -138,4 +145,32 @@ func (m *Model) fuse() {
 			m.exec = append(m.exec, exec[i])
 		}
 	}
+}
+
+// sameQuant reports whether two tensors have the same type and the same
+// quantization parameters (or none).
+func sameQuant(a, b *tensorDef) bool {
+	if a.typ != b.typ {
+		return false
+	}
+	if (a.q == nil) != (b.q == nil) {
+		return false
+	}
+	if a.q == nil {
+		return true
+	}
+	if len(a.q.scale) != len(b.q.scale) || len(a.q.zeroPoint) != len(b.q.zeroPoint) {
+		return false
+	}
+	for i := range a.q.scale {
+		if a.q.scale[i] != b.q.scale[i] {
+			return false
+		}
+	}
+	for i := range a.q.zeroPoint {
+		if a.q.zeroPoint[i] != b.q.zeroPoint[i] {
+			return false
+		}
+	}
+	return true
 }

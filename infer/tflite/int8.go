@@ -34,6 +34,8 @@ func init() {
 		opPad:             {4, [][]DataType{{Int8}, intShape}, []DataType{Int8}, newPad8},
 		opReshape:         {1, [][]DataType{{Int8}, intShape}, []DataType{Int8}, newReshape8},
 		opConcatenation:   {4, [][]DataType{{Int8}}, []DataType{Int8}, newConcat8},
+		opRelu:            {3, [][]DataType{{Int8}}, []DataType{Int8}, newRelu8},
+		opRelu6:           {3, [][]DataType{{Int8}}, []DataType{Int8}, newRelu8},
 	} {
 		int8Registry[code] = s
 	}

@@ -356,3 +356,41 @@ func TestRoundEvenSmall(t *testing.T) {
 		}
 	}
 }
+
+// TestInt8ReluFusion checks that an int8 RELU after a convolution becomes
+// its fused activation only when it keeps the scale and zero point.
+func TestInt8ReluFusion(t *testing.T) {
+	build := func(reluQ *tQuant) []byte {
+		g := newCaseGen(0)
+		x := g.tensor("x", Int8, []int{1, 1, 1, 2}, pq(0.5, 0))
+		w := g.constI8("w", []int{2, 1, 1, 2}, &tQuant{scale: []float32{0.5, 0.5}}, []int8{1, 0, 0, -1})
+		y := g.tensor("y", Int8, []int{1, 1, 1, 2}, pq(0.25, -3))
+		g.op(opConv2d, 3, []int{x, w, -1}, y, convOpts(1, 1, 1, 0))
+		r := g.tensor("r", Int8, []int{1, 1, 1, 2}, reluQ)
+		g.op(opRelu, 2, []int{y}, r, nil)
+		return buildModel8(g.ts, g.ops, []int{x}, []int{r})
+	}
+	m, err := LoadBytes(build(pq(0.25, -3)))
+	if err != nil {
+		t.Fatalf("RELU with the convolution's quantization: %v", err)
+	}
+	ip, err := NewInterpreter(m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(ip.Input(0).Int8s(), []int8{6, 4})
+	if err := ip.Invoke(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// ch0: 6·1·0.25/0.25 = 6 → 6−3 = 3; ch1: −4 → −4−3 = −7, RELU → −3 (zp)
+	if got, want := ip.Output(0).Int8s(), []int8{3, -3}; !slices.Equal(got, want) {
+		t.Errorf("CONV_2D+RELU = %v, want %v", got, want)
+	}
+	m, err = LoadBytes(build(pq(0.1, 0)))
+	if err == nil {
+		_, err = NewInterpreter(m, Options{})
+	}
+	if err == nil {
+		t.Error("an int8 RELU that requantizes was accepted")
+	}
+}

@@ -423,6 +423,35 @@ func int8Cases() []case8 {
 		g.op(opConcatenation, 2, []int{r, r2}, c, tbl(int32(1), uint8(0)))
 		add(g.finish("pad_reshape_concat", shape, g.floats(numel(shape), -3, 2.5), c))
 	}
+	// Standalone RELU6 (after QUANTIZE: not fused) and RELU after a
+	// convolution (fused by the loader).
+	{
+		g := newCaseGen(800)
+		shape := []int{1, 4, 4, 8}
+		q := pq(0.05, -20)
+		x := g.start(shape, q)
+		y := g.tensor("relu6", Int8, shape, q)
+		g.op(opRelu6, 2, []int{x}, y, nil)
+		add(g.finish("relu6", shape, g.floats(numel(shape), -4, 9), y))
+	}
+	{
+		g := newCaseGen(801)
+		shape := []int{1, 6, 6, 8}
+		x := g.start(shape, pq(0.03, 2))
+		ws := g.scales(8, 0.01)
+		w := g.constI8("w", []int{8, 1, 1, 8}, &tQuant{scale: ws}, g.weights(64))
+		bs := make([]float32, 8)
+		for j := range bs {
+			bs[j] = 0.03 * ws[j]
+		}
+		b := g.constI32("b", []int{8}, &tQuant{scale: bs}, make([]int32, 8))
+		q := pq(0.02, 5)
+		y := g.tensor("conv", Int8, shape, q)
+		g.op(opConv2d, 3, []int{x, w, b}, y, convOpts(1, 1, 1, 0))
+		r := g.tensor("relu", Int8, shape, q)
+		g.op(opRelu, 2, []int{y}, r, nil)
+		add(g.finish("conv_then_relu", shape, g.floats(numel(shape), -3, 3), r))
+	}
 	return cs
 }
 

@@ -490,3 +490,49 @@ func i8MaxRowGo(o, p []int8) {
 		o[i] = max(o[i], v)
 	}
 }
+
+// ---- RELU / RELU6 ----
+
+// relu8 is int8 RELU or RELU6 with the output quantized as the input: a
+// clamp at the quantized 0 (and 6), the values XNNPACK's clamp uses. (The
+// loader folds it into a preceding convolution or ADD, fuse.go.)
+type relu8 struct {
+	in, out *Tensor
+	lo, hi  int8
+}
+
+func newRelu8(ip *Interpreter, op *opDef) (kernel, error) {
+	in, out, err := ip.io(op, 1, 1, 1)
+	if err != nil {
+		return nil, err
+	}
+	si, zi, err := qparams(in[0])
+	if err != nil {
+		return nil, err
+	}
+	so, zo, err := qparams(out[0])
+	if err != nil {
+		return nil, err
+	}
+	if si != so || zi != zo {
+		return nil, fmt.Errorf("%w: int8 %s with input scale %g zero point %d and output %g %d (they must be equal)", ErrUnsupportedOp, opName(op.code), si, zi, so, zo)
+	}
+	act := 1
+	if op.code == opRelu6 {
+		act = 3
+	}
+	lo, hi, err := actRange8(act, so, zo)
+	if err != nil {
+		return nil, err
+	}
+	return &relu8{in: in[0], out: out[0], lo: int8(lo), hi: int8(hi)}, nil
+}
+
+func (k *relu8) prepare() (int, error) { return 0, setShape(k.out, k.in.shape) }
+
+func (k *relu8) eval(*Interpreter) {
+	out := k.out.i8
+	for i, v := range k.in.i8[:len(out)] {
+		out[i] = min(max(v, k.lo), k.hi)
+	}
+}
