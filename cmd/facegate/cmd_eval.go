@@ -20,7 +20,7 @@ func init() {
 	register("eval", command{
 		summary: "measure face verification accuracy on a folder of labelled images",
 		usage: "eval DIR [--pairs FILE] [--json] [--plot roc.png] [--threads N] [--variant aligned|aligned4|crop|mesh|mesh5] [--flip=true|false]\n" +
-			"             [--models DIR] [--full-range] [--match-threshold T] [--calibration-out FILE] [--scores-out FILE]\n\n" +
+			"             [--models DIR] [--detector FILE] [--embedder FILE] [--quantized] [--full-range] [--match-threshold T] [--calibration-out FILE] [--scores-out FILE]\n\n" +
 			"DIR holds DIR/<identity>/<image>. Without --pairs every genuine and impostor pair is scored;\n" +
 			"with --pairs, an LFW pairs.txt (files DIR/<name>/<name>_<nnnn>.jpg) and its 10-fold accuracy.",
 		run: runEval,
@@ -56,6 +56,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	variantName := fs.String("variant", "aligned", "face crop: aligned (eyes + mouth centre onto the ArcFace template, the daemon's default), aligned4 (eyes, nose tip, mouth), crop (naive square crop, no alignment), mesh (face-mesh eye centres and mouth corners onto the ArcFace template; needs face_landmark.tflite), mesh5 (mesh plus the mesh nose tip)")
 	flip := fs.Bool("flip", false, "add the mirrored face's embedding before normalising (the daemon does not by default; the shipped calibration is without)")
 	models := fs.String("models", "models", "directory with the .tflite model files")
+	detector := fs.String("detector", "", "detector model file (default: DIR/face_detection_short_range.tflite of --models)")
+	embedder := fs.String("embedder", "", "embedder model file (default: DIR/MobileFaceNet.tflite of --models)")
+	quantized := fs.Bool("quantized", false, "use the int8 models make models writes (…-int8.tflite) for the files --detector/--embedder do not name")
 	fullRange := fs.Bool("full-range", false, "also run face_detection_full_range.tflite on images where short-range finds nothing")
 	matchThr := fs.Float64("match-threshold", 0, "cosine threshold for the 1:N estimate (default: the shipped default match threshold)")
 	calOut := fs.String("calibration-out", "", "write the similarity→false-match-rate table derived from the impostor scores (JSON)")
@@ -107,9 +110,19 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		pairs = eval.AllPairs(imgs)
 	}
 
+	suffix := ".tflite"
+	if *quantized {
+		suffix = "-int8.tflite"
+	}
 	cfg := infer.Config{
-		DetectorModel: filepath.Join(*models, "face_detection_short_range.tflite"),
-		EmbedderModel: filepath.Join(*models, "MobileFaceNet.tflite"),
+		DetectorModel: filepath.Join(*models, "face_detection_short_range"+suffix),
+		EmbedderModel: filepath.Join(*models, "MobileFaceNet"+suffix),
+	}
+	if *detector != "" {
+		cfg.DetectorModel = *detector
+	}
+	if *embedder != "" {
+		cfg.EmbedderModel = *embedder
 	}
 	if *fullRange {
 		cfg.FullRangeModel = filepath.Join(*models, "face_detection_full_range.tflite")

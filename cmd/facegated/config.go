@@ -38,6 +38,8 @@ type Config struct {
 	Camera capture.Config `yaml:"camera"`
 	// Infer names the model files and the detection and quality settings.
 	Infer infer.Config `yaml:"infer"`
+	// Models selects the float or the int8 detector and embedder.
+	Models ModelsConfig `yaml:"models"`
 	// FaceMeshModel is face_landmark.tflite, used by liveness.
 	FaceMeshModel string `yaml:"face_mesh_model"`
 	// Liveness selects the liveness policy and tunes its cues.
@@ -68,6 +70,25 @@ type DeviceConfig struct {
 type MetricsConfig struct {
 	// Listen is host:port for /metrics and /healthz; empty disables it.
 	Listen string `yaml:"listen"`
+}
+
+// ModelsConfig selects model variants.
+type ModelsConfig struct {
+	// Quantized makes the daemon use the int8 models `make models` (and the
+	// package) install next to the float ones: <name>-int8.tflite for
+	// infer.detector_model and infer.embedder_model. They run several
+	// times faster; int8 embeddings differ slightly from float ones, so
+	// switch before enrolling, not after (see docs/accuracy.md).
+	Quantized bool `yaml:"quantized"`
+}
+
+// int8Model returns the int8 file make models writes for a float model
+// file (path unchanged when it already names one).
+func int8Model(path string) string {
+	if path == "" || strings.HasSuffix(path, "-int8.tflite") {
+		return path
+	}
+	return strings.TrimSuffix(path, ".tflite") + "-int8.tflite"
 }
 
 // LogConfig selects the log output.
@@ -193,6 +214,10 @@ func (c *Config) fillDerived() {
 	c.Gallery.SetDefaults()
 	c.Camera = c.Camera.WithDefaults()
 	c.Infer = c.Infer.WithDefaults()
+	if c.Models.Quantized {
+		c.Infer.DetectorModel = int8Model(c.Infer.DetectorModel)
+		c.Infer.EmbedderModel = int8Model(c.Infer.EmbedderModel)
+	}
 	c.Liveness = c.Liveness.WithDefaults()
 }
 
