@@ -3,15 +3,23 @@ package tflite
 import "math"
 
 // Int8 kernels shared by every architecture. As in kernels.go, each *Go
-// function here is the portable definition of a kernel (the spec);
-// s8kern_amd64.go and s8kern_arm64.go replace it with SIMD code that gives
-// bit-identical results, and s8kern_generic.go uses these definitions on
-// other architectures and under the purego build tag.
+// function here is the portable definition of a kernel (the spec); the
+// unsuffixed name (gemmS8, gemmS8Requant, requantFP32, requantFixed,
+// dwS8Tap, lutS8) is what callers use. s8kern_amd64.go (AVX-512 VNNI,
+// AVX-VNNI, AVX2), s8kern_arm64.go (NEON, SDOT) and s8kern_arm.go (armv7
+// NEON) dispatch to SIMD code that gives bit-identical results, and
+// s8kern_generic.go uses these definitions on other architectures and
+// under the purego build tag. Kernels without a SIMD version on an
+// architecture use the definition there too.
 //
 // The GEMM sums products of int8 values into int32: exact integers, so any
 // summation order gives the same result. Requantization is specified
 // element by element and the SIMD versions perform the same float32 (or
 // fixed-point) operations in the same order.
+//
+// The assembly files were written with small generators (unrolled tiles,
+// WORD-encoded NEON instructions checked with llvm-mc); they are kept and
+// reviewed as plain assembly.
 
 // s8NR is the number of output columns (weight rows) in one packed panel,
 // and s8KG the number of k values in one group: a panel is a sequence of
