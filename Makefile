@@ -5,7 +5,7 @@ GO ?= go
 MODELS ?= models
 
 .PHONY: all build models setup test check golden golden-check vmtest zeroloss \
-        demo demo-check package bench bench-pipeline cross
+        demo demo-check package bench bench-pipeline cross crosstest
 
 all: build
 
@@ -25,6 +25,7 @@ setup:
 test: models
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -tags purego ./infer/tflite/ ./gallery/
 	$(MAKE) cross
 
 cross:
@@ -36,6 +37,7 @@ cross:
 check: setup models
 	$(MAKE) test
 	$(MAKE) golden-check
+	$(MAKE) crosstest
 	$(MAKE) vmtest
 	$(MAKE) zeroloss
 	$(MAKE) demo-check
@@ -48,6 +50,12 @@ golden: models
 # Compare our interpreter with the committed golden outputs only.
 golden-check: models
 	$(GO) test -count=1 -run 'Golden' ./infer/tflite/
+
+# The interpreter's and the gallery's tests (golden outputs included) as
+# arm64 and armv7 binaries under qemu-user: proves the NEON kernels and the
+# portable code on the Pi's architectures. Timings under qemu mean nothing.
+crosstest: models
+	bash scripts/crosstest.sh
 
 vmtest:
 	bash scripts/vmtest.sh
