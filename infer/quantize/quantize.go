@@ -16,6 +16,12 @@ type Options struct {
 	PerChannel bool
 	// FloatOps are op codes left float even where an int8 form exists.
 	FloatOps []tflite.OpCode
+	// FloatHeads leaves float the ops that compute the model's outputs:
+	// each output's producer, looking through RESHAPE and CONCATENATION.
+	// BlazeFace needs it: its score logits span [-13778, 5] on the
+	// calibration images, so one int8 step (54) would swallow the whole
+	// decision range around 0, and box offsets would move by 29 pixels.
+	FloatHeads bool
 }
 
 // int8 versions of the ops Quantize writes, as TFLite's converter writes
@@ -100,6 +106,37 @@ func (q *quantizer) isActivation(ti int) bool {
 func (q *quantizer) rangeOf(ti int) ([2]float32, bool) {
 	mm, ok := q.r.Tensors[q.g.Tensors[ti].Name]
 	return mm, ok
+}
+
+// heads returns the ops that compute the graph outputs, looking through
+// RESHAPE and CONCATENATION.
+func (q *quantizer) heads() map[int]bool {
+	h := map[int]bool{}
+	seen := map[int]bool{}
+	var walk func(ti int)
+	walk = func(ti int) {
+		if ti < 0 || seen[ti] {
+			return
+		}
+		seen[ti] = true
+		p := q.producer[ti]
+		if p < 0 {
+			return
+		}
+		op := &q.g.Ops[p]
+		h[p] = true
+		if op.Code == tflite.OpReshape || op.Code == tflite.OpConcatenation {
+			for _, in := range op.Inputs {
+				if q.isActivation(in) {
+					walk(in)
+				}
+			}
+		}
+	}
+	for _, ti := range q.g.Outputs {
+		walk(ti)
+	}
+	return h
 }
 
 // quantizable reports whether op gets its int8 form.
@@ -263,9 +300,13 @@ func (q *quantizer) run() (*tflite.Graph, error) {
 		q.float(ti)
 	}
 	nq := 0
+	var heads map[int]bool
+	if q.opts.FloatHeads {
+		heads = q.heads()
+	}
 	for i := range g.Ops {
 		op := &g.Ops[i]
-		if !q.quantizable(op) {
+		if heads[i] || !q.quantizable(op) {
 			ins := make([]int, len(op.Inputs))
 			for k, ti := range op.Inputs {
 				ins[k] = q.float(ti)
