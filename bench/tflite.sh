@@ -11,7 +11,11 @@
 #
 # Rows: BlazeFace short range, MobileFaceNet at batch 1 (label
 # MobileFaceNet.tflite@b1; LiteRT runs a copy patched to batch 1, ours uses
-# ResizeInput) and as stored (batch 2), face_landmark, FaceAntiSpoofing.
+# ResizeInput) and as stored (batch 2), face_landmark, FaceAntiSpoofing, and
+# the int8 BlazeFace and MobileFaceNet (b1) that make models writes, with
+# LiteRT running the same int8 files. After the table, one line per int8
+# model compares our int8 time with LiteRT's float time (issue 9's target)
+# and with LiteRT's int8 time.
 # Both sides get the same deterministic input (see bench/litert/bench.mjs).
 # The output ends with one line per model:
 #   model=<file> ours_ms=<median> litert_ms=<median> ratio=<ours/litert>
@@ -48,6 +52,10 @@ benches=(
   "MobileFaceNet.tflite|MobileFaceNet.tflite||$runs"
   "face_landmark.tflite|face_landmark.tflite||$runs"
   "FaceAntiSpoofing.tflite|FaceAntiSpoofing.tflite||$heavy_runs"
+  # int8 models written by make models (facegate model quantize); LiteRT
+  # runs our int8 file too
+  "face_detection_short_range-int8.tflite|face_detection_short_range-int8.tflite||$runs"
+  "MobileFaceNet-int8.tflite@b1|MobileFaceNet-int8.tflite|1|$runs"
 )
 
 # LiteRT's WASM logs INFO lines and a WebGPU warning on stderr.
@@ -81,3 +89,19 @@ node -e '
 const [a, b] = process.argv.slice(1).map((s) => JSON.parse(s));
 console.log(`threads model=MobileFaceNet.tflite@b1 t1_ms=${a.median_ms.toFixed(2)} t2_ms=${b.median_ms.toFixed(2)} ratio=${(b.median_ms / a.median_ms).toFixed(2)}`);
 ' "$t1" "$t2"
+
+# The issue's int8 target compares our int8 time with LiteRT's float time
+# of the same model (same run): one line per int8 row.
+node -e '
+const rows = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map((l) => {
+  const [label, ours, litert] = l.split("\t");
+  return { label, ours: JSON.parse(ours), litert: JSON.parse(litert) };
+});
+const by = new Map(rows.map((r) => [r.label, r]));
+for (const r of rows) {
+  if (!r.label.includes("-int8")) continue;
+  const f = by.get(r.label.replace("-int8", ""));
+  if (!f) continue;
+  const x = (v) => v.toFixed(2);
+  console.log(`int8 model=${r.label} ours_int8_ms=${x(r.ours.median_ms)} litert_int8_ms=${x(r.litert.median_ms)} litert_float_ms=${x(f.litert.median_ms)} ratio_ours_int8_to_litert_float=${x(r.ours.median_ms / f.litert.median_ms)} ratio_ours_int8_to_litert_int8=${x(r.ours.median_ms / r.litert.median_ms)}`);
+}' "$tmp/results"
