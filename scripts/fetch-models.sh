@@ -97,7 +97,7 @@ fi
 
 # int8 models: name|ranges file|quantize flags
 int8=(
-  "MobileFaceNet|MobileFaceNet.json|--per-channel"
+  "MobileFaceNet|MobileFaceNet.json|--per-channel --float-heads"
   "face_detection_short_range|face_detection_short_range.json|--per-channel --float-heads"
 )
 root=$(cd "$(dirname "$0")/.." && pwd)

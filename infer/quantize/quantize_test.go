@@ -137,6 +137,9 @@ func TestQuantizeOneConvLiteRT(t *testing.T) {
 	}
 }
 
+// shipped are the options scripts/fetch-models.sh (make models) uses.
+var shipped = Options{PerChannel: true, FloatHeads: true}
+
 func quantizeReal(t *testing.T, name, ranges string, opts Options) (*tflite.Model, []byte) {
 	t.Helper()
 	m, err := tflite.Load(testfaces.Model(t, name))
@@ -159,28 +162,33 @@ func quantizeReal(t *testing.T, name, ranges string, opts Options) (*tflite.Mode
 }
 
 // TestQuantizeRealModels quantizes the shipped models from the committed
-// ranges: the same input gives the same bytes, every convolution runs in
-// int8 and the inputs and outputs keep their float type, shape and name.
+// ranges: the same input gives the same bytes, every convolution but the
+// output heads runs in int8 with per-channel weights, and the inputs and
+// outputs keep their float type, shape and name.
 func TestQuantizeRealModels(t *testing.T) {
-	for _, tc := range []struct{ model, ranges string }{
-		{"MobileFaceNet.tflite", "MobileFaceNet.json"},
-		{"face_detection_short_range.tflite", "face_detection_short_range.json"},
+	for _, tc := range []struct {
+		model, ranges string
+		int8, heads   int // int8 and float (head) convolutions
+	}{
+		{"MobileFaceNet.tflite", "MobileFaceNet.json", 51, 1},
+		{"face_detection_short_range.tflite", "face_detection_short_range.json", 33, 4},
 	} {
 		t.Run(tc.model, func(t *testing.T) {
-			m, b := quantizeReal(t, tc.model, tc.ranges, Options{PerChannel: true})
-			_, b2 := quantizeReal(t, tc.model, tc.ranges, Options{PerChannel: true})
+			m, b := quantizeReal(t, tc.model, tc.ranges, shipped)
+			_, b2 := quantizeReal(t, tc.model, tc.ranges, shipped)
 			if !bytes.Equal(b, b2) {
 				t.Fatal("two quantizations of the same model and ranges differ")
 			}
-			// The written file is a graph again (through our reader's
-			// flatbuffer checks) only once the int8 kernels exist; check
-			// the graph we wrote instead.
 			r, _ := ReadRanges(filepath.Join("ranges", tc.ranges))
-			g, _ := Quantize(m.Graph(), r, Options{PerChannel: true})
-			convs := 0
+			g, _ := Quantize(m.Graph(), r, shipped)
+			convs, heads := 0, 0
 			for _, op := range g.Ops {
 				switch op.Code {
 				case tflite.OpConv2D, tflite.OpDepthwiseConv2D:
+					if g.Tensors[op.Inputs[0]].Type == tflite.Float32 && g.Tensors[op.Inputs[1]].Type == tflite.Float32 {
+						heads++
+						continue
+					}
 					convs++
 					if g.Tensors[op.Inputs[0]].Type != tflite.Int8 || g.Tensors[op.Inputs[1]].Type != tflite.Int8 {
 						t.Errorf("%v on %q is not int8", op.Code, g.Tensors[op.Outputs[0]].Name)
@@ -195,8 +203,12 @@ func TestQuantizeRealModels(t *testing.T) {
 					}
 				}
 			}
-			if convs == 0 {
-				t.Error("no convolution in the quantized graph")
+			if convs != tc.int8 || heads != tc.heads {
+				t.Errorf("%d int8 and %d float convolutions, want %d and %d", convs, heads, tc.int8, tc.heads)
+			}
+			// The file loads in our interpreter (int8 kernels).
+			if _, err := tflite.LoadBytes(b); err != nil {
+				t.Errorf("load the written model: %v", err)
 			}
 			for i, ti := range g.Inputs {
 				if want := m.Inputs()[i]; g.Tensors[ti].Name != want.Name || g.Tensors[ti].Type != tflite.Float32 {
@@ -218,7 +230,7 @@ func TestQuantizeRealModels(t *testing.T) {
 // stay the same direction.
 func TestQuantizedMobileFaceNetLiteRT(t *testing.T) {
 	litertrun.Need(t)
-	m, b := quantizeReal(t, "MobileFaceNet.tflite", "MobileFaceNet.json", Options{PerChannel: true})
+	m, b := quantizeReal(t, "MobileFaceNet.tflite", "MobileFaceNet.json", shipped)
 	in := m.Inputs()[0]
 	n := 1
 	for _, d := range in.Shape {
