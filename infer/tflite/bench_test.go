@@ -72,9 +72,10 @@ func cpuSeconds() float64 {
 	return float64(r.Utime.Nano()+r.Stime.Nano()) / 1e9
 }
 
-// BenchmarkGemmKernel measures the GEMM microkernel alone on every kernel
-// path this CPU runs: gemmMaxRows rows × gemmNR columns over k, operands
-// in L1 (GMAC/s by CPU time).
+// BenchmarkGemmKernel measures the GEMM microkernels alone on every kernel
+// path this CPU runs: gemmMaxRows rows × gemmNR columns (2panels: two
+// panels per call, gemmKernel2) over k, operands in L1 (GMAC/s by CPU
+// time).
 func BenchmarkGemmKernel(b *testing.B) {
 	for _, path := range availablePaths() {
 		for _, k := range []int{64, 256} {
@@ -100,6 +101,29 @@ func BenchmarkGemmKernel(b *testing.B) {
 				}
 				cpu := cpuSeconds() - c0
 				b.ReportMetric(float64(b.N)*float64(gemmMaxRows*gemmNR*k)/cpu/1e9, "GMAC/s-cpu")
+			})
+			b.Run(fmt.Sprintf("%s/k%d/2panels", pathName(path), k), func(b *testing.B) {
+				old := kernelPath
+				kernelPath = path
+				defer func() { kernelPath = old }()
+				a := make([]float32, gemmMaxRows*k)
+				w0, w1 := make([]float32, k*gemmNR), make([]float32, k*gemmNR)
+				for i := range a {
+					a[i] = float32(i%13) - 6
+				}
+				for i := range w0 {
+					w0[i], w1[i] = float32(i%7)/7, float32(i%5)/5
+				}
+				bias := make([]float32, gemmNR)
+				c := make([]float32, gemmMaxRows*2*gemmNR)
+				inf := float32(math.Inf(1))
+				b.ResetTimer()
+				c0 := cpuSeconds()
+				for i := 0; i < b.N; i++ {
+					gemmKernel2(k, a, k, w0, w1, bias, bias, c, 2*gemmNR, gemmMaxRows, -inf, inf)
+				}
+				cpu := cpuSeconds() - c0
+				b.ReportMetric(float64(b.N)*float64(2*gemmMaxRows*gemmNR*k)/cpu/1e9, "GMAC/s-cpu")
 			})
 		}
 	}

@@ -15,6 +15,17 @@ func gemm(a []float32, m, k int, pw *packedWeights, p0, p1 int, c []float32, ldc
 	for p := p0; p < p1; p++ {
 		panel := pw.panels[p*k*gemmNR : (p+1)*k*gemmNR]
 		bias := pw.bias[p*gemmNR : (p+1)*gemmNR]
+		if p+1 < p1 && (p+2)*gemmNR <= n {
+			// two full panels
+			panel1 := pw.panels[(p+1)*k*gemmNR : (p+2)*k*gemmNR]
+			bias1 := pw.bias[(p+1)*gemmNR : (p+2)*gemmNR]
+			for i := 0; i < m; i += gemmMaxRows {
+				rows := min(gemmMaxRows, m-i)
+				gemmKernel2(k, a[i*k:], k, panel, panel1, bias, bias1, c[i*ldc+p*gemmNR:], ldc, rows, lo, hi)
+			}
+			p++
+			continue
+		}
 		cols := min(gemmNR, n-p*gemmNR)
 		for i := 0; i < m; i += gemmMaxRows {
 			rows := min(gemmMaxRows, m-i)

@@ -255,3 +255,29 @@ func maxRow(o, a, b []float32) {
 		maxRowGo(o, a, b)
 	}
 }
+
+//go:noescape
+func gemm2AVX512(k int, a *float32, lda int, b0, b1, bias0, bias1, c *float32, ldc, rows int, lo, hi float32)
+
+// gemmKernel2 computes two adjacent panels: gemmKernel with (b0, bias0)
+// into c[:gemmNR] and with (b1, bias1) into c[gemmNR:2*gemmNR] of every
+// row. With AVX-512 one call shares each broadcast of A between the two
+// panels (fewer loads per multiply-add); the results are those of the two
+// gemmKernel calls.
+func gemmKernel2(k int, a []float32, lda int, b0, b1, bias0, bias1, c []float32, ldc, rows int, lo, hi float32) {
+	if kernelPath != pathAVX512 {
+		gemmKernel(k, a, lda, b0, bias0, c, ldc, rows, lo, hi)
+		gemmKernel(k, a, lda, b1, bias1, c[gemmNR:], ldc, rows, lo, hi)
+		return
+	}
+	if rows < 1 || rows > gemmMaxRows || k < 0 || lda < 0 || ldc < 0 {
+		panic(fmt.Sprintf("tflite: gemmKernel2 rows=%d k=%d lda=%d ldc=%d", rows, k, lda, ldc))
+	}
+	if k > 0 {
+		a = a[:(rows-1)*lda+k]
+	}
+	b0, b1 = b0[:k*gemmNR], b1[:k*gemmNR]
+	bias0, bias1 = bias0[:gemmNR], bias1[:gemmNR]
+	c = c[:(rows-1)*ldc+2*gemmNR]
+	gemm2AVX512(k, unsafe.SliceData(a), lda, unsafe.SliceData(b0), unsafe.SliceData(b1), &bias0[0], &bias1[0], &c[0], ldc, rows, lo, hi)
+}

@@ -40,6 +40,7 @@ func main() {
 	p("GLOBL maskTail<>(SB), RODATA|NOPTR, $64")
 	p("")
 	gemm512()
+	gemm2x512()
 	gemm256()
 	dw512()
 	dw256()
@@ -870,5 +871,74 @@ func maxRow256() {
 	p("max256done:")
 	p("\tVZEROUPPER")
 	p("\tRET")
+	p("")
+}
+
+// gemm2x512 computes two adjacent panels at once: per row, one broadcast
+// of A feeds both panels' multiplies, so each k step loads 2 B vectors and
+// rows scalars for 2·rows multiply-adds (gemm512 loads 1 + rows for rows).
+// Accumulators Z0..Z23 (row r: Z2r, Z2r+1), B rows in Z30/Z31, the
+// broadcast in Z29, products in Z28/Z27; R11 is the second panel.
+func gemm2x512() {
+	const name = "gemm2AVX512"
+	p("// func %s(k int, a *float32, lda int, b0, b1, bias0, bias1, c *float32, ldc, rows int, lo, hi float32)", name)
+	p("TEXT ·%s(SB), NOSPLIT, $0-88", name)
+	p("\tMOVQ k+0(FP), CX")
+	p("\tMOVQ a+8(FP), SI")
+	p("\tMOVQ lda+16(FP), DX")
+	p("\tSHLQ $2, DX")
+	p("\tLEAQ (DX)(DX*2), R8")
+	p("\tLEAQ (SI)(DX*4), DI")
+	p("\tLEAQ (DI)(DX*4), R9")
+	p("\tMOVQ b0+24(FP), BX")
+	p("\tMOVQ b1+32(FP), R11")
+	p("\tMOVQ bias0+40(FP), AX")
+	p("\tMOVQ bias1+48(FP), R12")
+	p("\tMOVQ rows+72(FP), R10")
+	rowDispatch("g2r", 12)
+	for rows := 1; rows <= 12; rows++ {
+		p("")
+		p("g2r%d:", rows)
+		p("\tVMOVUPS (AX), Z0")
+		p("\tVMOVUPS (R12), Z1")
+		for r := 1; r < rows; r++ {
+			p("\tVMOVAPS Z0, Z%d", 2*r)
+			p("\tVMOVAPS Z1, Z%d", 2*r+1)
+		}
+		p("\tTESTQ CX, CX")
+		p("\tJEQ g2e%d", rows)
+		p("g2l%d:", rows)
+		p("\tVMOVUPS (BX), Z30")
+		p("\tVMOVUPS (R11), Z31")
+		for r := 0; r < rows; r++ {
+			p("\tVBROADCASTSS %s, Z29", rowAddr(r))
+			p("\tVMULPS Z30, Z29, Z28")
+			p("\tVMULPS Z31, Z29, Z27")
+			p("\tVADDPS Z28, Z%d, Z%d", 2*r, 2*r)
+			p("\tVADDPS Z27, Z%d, Z%d", 2*r+1, 2*r+1)
+		}
+		advanceA(rows)
+		p("\tADDQ $64, BX")
+		p("\tADDQ $64, R11")
+		p("\tDECQ CX")
+		p("\tJNE g2l%d", rows)
+		p("g2e%d:", rows)
+		p("\tVBROADCASTSS lo+80(FP), Z28")
+		p("\tVBROADCASTSS hi+84(FP), Z29")
+		p("\tMOVQ c+56(FP), AX")
+		p("\tMOVQ ldc+64(FP), DX")
+		p("\tSHLQ $2, DX")
+		for r := 0; r < rows; r++ {
+			for h := 0; h < 2; h++ {
+				clamp512(fmt.Sprintf("Z%d", 2*r+h), "Z30")
+				p("\tVMOVUPS Z30, %d(AX)", 64*h)
+			}
+			if r < rows-1 {
+				p("\tADDQ DX, AX")
+			}
+		}
+		p("\tVZEROUPPER")
+		p("\tRET")
+	}
 	p("")
 }

@@ -434,3 +434,29 @@ func TestMaxRowSpecials(t *testing.T) {
 		}
 	}
 }
+
+func TestGemmKernel2Paths(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, path := range availablePaths() {
+		for rows := 1; rows <= gemmMaxRows; rows++ {
+			for _, k := range []int{0, 1, 2, 5, 16, 31, 64, 67} {
+				lda := k + r.IntN(3)
+				ldc := 2*gemmNR + r.IntN(5)
+				a := randFloats(r, max((rows-1)*lda+k, 0), k%2 == 1)
+				b0, b1 := randFloats(r, k*gemmNR, false), randFloats(r, k*gemmNR, false)
+				bias0, bias1 := randFloats(r, gemmNR, false), randFloats(r, gemmNR, false)
+				cr := clampRanges[r.IntN(len(clampRanges))]
+				want := randFloats(r, (rows-1)*ldc+2*gemmNR, false)
+				got := append([]float32(nil), want...)
+				gemmKernelGo(k, a, lda, b0, bias0, want, ldc, rows, cr[0], cr[1])
+				gemmKernelGo(k, a, lda, b1, bias1, want[gemmNR:], ldc, rows, cr[0], cr[1])
+				withPath(t, path, func() {
+					gemmKernel2(k, a, lda, b0, b1, bias0, bias1, got, ldc, rows, cr[0], cr[1])
+				})
+				if i, ok := sameBits(got, want); !ok {
+					t.Fatalf("%s rows=%d k=%d lda=%d ldc=%d clamp=%v: c[%d] = %v, want %v", pathName(path), rows, k, lda, ldc, cr, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
