@@ -18,6 +18,20 @@ import (
 // to even, + zero point) where the reference kernels multiply by a 31-bit
 // fixed-point multiplier and shift (MultiplyByQuantizedMultiplier). The two
 // differ by one in the last bit for some accumulators.
+//
+// What LiteRT.js computes, as found with the single-op models of
+// int8cases_test.go (their outputs are in testdata/golden/int8):
+//
+//	QUANTIZE, DEQUANTIZE, CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
+//	ADD, MUL, MAX_POOL_2D, PAD, RESHAPE, CONCATENATION, RELU/RELU6:
+//	    XNNPACK's qs8/qc8 kernels (fp32 requantization, round half to
+//	    even; ADD's fixed-point multipliers with a round-half-up shift)
+//	PRELU, AVERAGE_POOL_2D:
+//	    TFLite's integer kernels (fixed-point PRELU, average rounded half
+//	    away from zero)
+//
+// Fused activations become int8 bounds the XNNPACK way,
+// round_even(v/scale + zp) in float32.
 
 func init() {
 	for code, s := range map[int32]opSpec{

@@ -163,9 +163,9 @@ func (k *binary8) row(a, b []int8, ia, ib int, out []int8) {
 
 // ---- PRELU ----
 
-// prelu8 is int8 PRELU as TFLite's reference kernel (LiteRT's XNNPACK
-// does not take quantized PRELU; the outputs match TFLite's kernel, not a
-// float requantization): x ≥ zp gives
+// prelu8 is int8 PRELU as TFLite's reference kernel (LiteRT's outputs match
+// it, not a float requantization, so XNNPACK does not run it there): x ≥ zp
+// gives
 // MultiplyByQuantizedMultiplier(x−zp, in_scale/out_scale), otherwise
 // MultiplyByQuantizedMultiplier((x−zp)·(alpha−alpha_zp),
 // in_scale·alpha_scale/out_scale), plus out_zp, saturated to int8. The

@@ -1,8 +1,9 @@
 // Package tflite is a pure-Go interpreter for TensorFlow Lite flatbuffer
 // models: it loads a .tflite file, validates it, plans memory once and runs
 // float32 (and fp16-weight) models with the semantics of TFLite's reference
-// kernels. It needs no C library, so facegated stays one static binary that
-// cross-compiles for the Raspberry Pi.
+// kernels, and full-integer (int8) models with the exact results of Google's
+// LiteRT.js (int8*.go). It needs no C library, so facegated stays one static
+// binary that cross-compiles for the Raspberry Pi.
 //
 // A Model is immutable and may be shared between goroutines; an Interpreter
 // holds the activations of one inference and is used by one goroutine.
