@@ -125,6 +125,46 @@ func dwS8Tap(acc []int32, p, w []int8, n, c, pstride int) {
 
 func lutS8(out, x, lut []int8, n, c int) { lutS8Go(out, x, lut, n, c) }
 
+//go:noescape
+func s8SdotX1Q(a *int8, lda, rows int, w *int8, kg, kt int, out *int8, ldo int, bias *int32, scale *float32, zp int32, flo, fhi float32)
+
+//go:noescape
+func s8SmullX1Q(a *int8, lda, rows int, w *int8, kg, kt int, out *int8, ldo int, bias *int32, scale *float32, zp int32, flo, fhi float32)
+
+// gemmS8Requant requantizes whole 16-column panels in registers; a partial
+// last panel goes through the int32 kernel and requantFP32 (acc is unused).
 func gemmS8Requant(a []int8, lda, rows int, p *s8Panels, bias []int32, scale []float32, zp, lo, hi int32, out []int8, ldo int, acc []int32) {
-	gemmS8RequantSplit(a, lda, rows, p, bias, scale, zp, lo, hi, out, ldo, acc)
+	if rows <= 0 || p.n == 0 {
+		return
+	}
+	if p.k < s8KG || s8Path == s8PathGo {
+		gemmS8RequantSplit(a, lda, rows, p, bias, scale, zp, lo, hi, out, ldo, acc)
+		return
+	}
+	n, kg, kt := p.n, p.k/s8KG, p.k%s8KG
+	if lda < p.k || ldo < n || len(a) < (rows-1)*lda+p.k || len(out) < (rows-1)*ldo+n || len(bias) < n || len(scale) < n {
+		panic("tflite: gemmS8Requant: slice too short for rows×k / rows×n")
+	}
+	kern, kernQ := s8SmullX1, s8SmullX1Q
+	if s8Path == s8PathSDOT {
+		kern, kernQ = s8SdotX1, s8SdotX1Q
+	}
+	flo, fhi := float32(lo-zp), float32(hi-zp)
+	pstride := p.kp * s8NR
+	full := n / s8NR
+	for pi := 0; pi < full; pi++ {
+		kernQ(&a[0], lda, rows, &p.data[pi*pstride], kg, kt, &out[pi*s8NR], ldo, &bias[pi*s8NR], &scale[pi*s8NR], zp, flo, fhi)
+	}
+	if m := n - full*s8NR; m > 0 {
+		var tmp [s8ScratchRows * s8NR]int32
+		j0 := full * s8NR
+		for r0 := 0; r0 < rows; r0 += s8ScratchRows {
+			nr := min(rows-r0, s8ScratchRows)
+			kern(&a[r0*lda], lda, nr, &p.data[full*pstride], kg, kt, &tmp[0], s8NR)
+			for r := 0; r < nr; r++ {
+				o := out[(r0+r)*ldo+j0 : (r0+r)*ldo+n]
+				requantFP32(tmp[r*s8NR:r*s8NR+m], bias[j0:n], scale[j0:n], zp, lo, hi, o)
+			}
+		}
+	}
 }

@@ -27,24 +27,65 @@ e()
 e('#include "textflag.h"')
 e()
 
-def prologue(name):
-    e(f"// func {name}(a *int8, lda, rows int, w *int8, kg, kt int, c *int32, ldc int)")
-    e(f"TEXT ·{name}(SB), NOSPLIT, $0-64")
+def prologue(name, quant=False):
+    if quant:
+        e(f"// func {name}(a *int8, lda, rows int, w *int8, kg, kt int, out *int8, ldo int, bias *int32, scale *float32, zp int32, flo, fhi float32)")
+        e("// The same tiles as the int32 kernel, requantized in registers as")
+        e("// requantFP32Go does; one whole 16-column panel.")
+        e(f"TEXT ·{name}(SB), NOSPLIT, $0-92")
+    else:
+        e(f"// func {name}(a *int8, lda, rows int, w *int8, kg, kt int, c *int32, ldc int)")
+        e(f"TEXT ·{name}(SB), NOSPLIT, $0-64")
     e("\tMOVD a+0(FP), R0")
     e("\tMOVD lda+8(FP), R1")
     e("\tMOVD rows+16(FP), R2")
     e("\tMOVD w+24(FP), R3")
     e("\tMOVD kg+32(FP), R4")
     e("\tMOVD kt+40(FP), R5")
-    e("\tMOVD c+48(FP), R6")
-    e("\tMOVD ldc+56(FP), R7")
-    e("\tLSL $2, R7, R7")
+    if quant:
+        e("\tMOVD out+48(FP), R6")
+        e("\tMOVD ldo+56(FP), R7")
+        e("\tMOVWU zp+80(FP), R19")
+        e("\tVDUP R19, V30.S4")
+        e("\tMOVWU flo+84(FP), R19")
+        e("\tVDUP R19, V28.S4")
+        e("\tMOVWU fhi+88(FP), R19")
+        e("\tVDUP R19, V29.S4")
+    else:
+        e("\tMOVD c+48(FP), R6")
+        e("\tMOVD ldc+56(FP), R7")
+        e("\tLSL $2, R7, R7")
     e("\t// Tail group: the 4 bytes ending at column k-1 (offset kt-4 past the")
     e("\t// full groups), shifted right by 8·(4-kt); the padding weights are 0.")
     e("\tSUB $4, R5, R20")
     e("\tMOVD $4, R21")
     e("\tSUB R5, R21, R21")
     e("\tLSL $3, R21, R21")
+
+def quant_row(res, t1, t2, crow):
+    # res: 4 V numbers holding 16 int32 columns; bias in V16-V19, scale in
+    # V20-V23, flo V28, fhi V29, zp V30.
+    for q, v in enumerate(res):
+        W(f"add v{v}.4s, v{v}.4s, v{16+q}.4s")
+        W(f"scvtf v{v}.4s, v{v}.4s")
+        W(f"fmul v{v}.4s, v{v}.4s, v{20+q}.4s")
+        W(f"fmax v{v}.4s, v{v}.4s, v28.4s")
+        W(f"fmin v{v}.4s, v{v}.4s, v29.4s")
+        W(f"fcvtns v{v}.4s, v{v}.4s")
+        W(f"add v{v}.4s, v{v}.4s, v30.4s")
+    W(f"sqxtn v{t1}.4h, v{res[0]}.4s")
+    W(f"sqxtn2 v{t1}.8h, v{res[1]}.4s")
+    W(f"sqxtn v{t2}.4h, v{res[2]}.4s")
+    W(f"sqxtn2 v{t2}.8h, v{res[3]}.4s")
+    W(f"sqxtn v{t1}.8b, v{t1}.8h")
+    W(f"sqxtn2 v{t1}.16b, v{t2}.8h")
+    e(f"\tVST1 [V{t1}.B16], ({crow})")
+
+def load_bias_scale():
+    e("\tMOVD bias+64(FP), R19")
+    e("\tVLD1 (R19), [V16.S4, V17.S4, V18.S4, V19.S4]")
+    e("\tMOVD scale+72(FP), R19")
+    e("\tVLD1 (R19), [V20.S4, V21.S4, V22.S4, V23.S4]")
 
 ROWP = ["R8", "R9", "R10", "R11"]
 CROW = ["R14", "R15", "R16", "R17"]
@@ -71,8 +112,8 @@ def epilogue_adv(L, mr):
     e(f"{L}_done:")
 
 # ---------- SDOT ----------
-def sdot_kernel(name):
-    prologue(name)
+def sdot_kernel(name, quant=False):
+    prologue(name, quant)
     e("\tLSR $2, R4, R22 // groups of 4 groups (16 k)")
     e("\tAND $3, R4, R23 // single groups left")
     for mr in [4, 1]:
@@ -119,16 +160,22 @@ def sdot_kernel(name):
                 W(f"sdot v{4*r+q}.4s, v{20+q}.16b, v{16+r}.4b[0]")
         e(f"{L}_store:")
         advance(name, L, mr)
-        for r in range(mr):
-            b = 4*r
-            e(f"\tVST1 [V{b}.S4, V{b+1}.S4, V{b+2}.S4, V{b+3}.S4], ({CROW[r]})")
+        if quant:
+            load_bias_scale()
+            for r in range(mr):
+                b = 4*r
+                quant_row([b, b+1, b+2, b+3], 24, 25, CROW[r])
+        else:
+            for r in range(mr):
+                b = 4*r
+                e(f"\tVST1 [V{b}.S4, V{b+1}.S4, V{b+2}.S4, V{b+3}.S4], ({CROW[r]})")
         epilogue_adv(L, mr)
     e("\tRET")
     e()
 
 # ---------- SMULL + SADALP ----------
-def smull_kernel(name):
-    prologue(name)
+def smull_kernel(name, quant=False):
+    prologue(name, quant)
     for mr in [2, 1]:
         L = f"{name}_m{mr}"
         e(f"{L}_loop:")
@@ -165,17 +212,24 @@ def smull_kernel(name):
         body()
         e(f"{L}_store:")
         advance(name, L, mr)
+        if quant:
+            load_bias_scale()
         # Lanes hold (k0+k1, k2+k3) per column: pairwise add.
         for r in range(mr):
             for q in range(4):
                 W(f"addp v{24+q}.4s, v{8*r+2*q}.4s, v{8*r+2*q+1}.4s")
-            e(f"\tVST1 [V24.S4, V25.S4, V26.S4, V27.S4], ({CROW[r]})")
+            if quant:
+                quant_row([24, 25, 26, 27], 8*r, 8*r+1, CROW[r])
+            else:
+                e(f"\tVST1 [V24.S4, V25.S4, V26.S4, V27.S4], ({CROW[r]})")
         epilogue_adv(L, mr)
     e("\tRET")
     e()
 
 sdot_kernel("s8SdotX1")
 smull_kernel("s8SmullX1")
+sdot_kernel("s8SdotX1Q", quant=True)
+smull_kernel("s8SmullX1Q", quant=True)
 
 e("// func s8RequantFP32NEON(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32)")
 e("// n is a multiple of 8. Same operations as requantFP32Go; FCVTNS rounds")
