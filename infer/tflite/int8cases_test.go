@@ -423,6 +423,38 @@ func int8Cases() []case8 {
 		g.op(opConcatenation, 2, []int{r, r2}, c, tbl(int32(1), uint8(0)))
 		add(g.finish("pad_reshape_concat", shape, g.floats(numel(shape), -3, 2.5), c))
 	}
+	// PRELU with power-of-two scale ratios (1/2, and 1/4 for the negative
+	// side): many products land exactly on .5, where TFLite's fixed-point
+	// rounding (half away from zero) and a float one (half to even)
+	// differ.
+	{
+		g := newCaseGen(802)
+		shape := []int{1, 8, 8, 16}
+		x := g.start(shape, pq(0.0625, 3))
+		a := g.constI8("alpha", []int{16}, pq(0.5, -1), g.weights(16))
+		y := g.tensor("prelu", Int8, shape, pq(0.125, -2))
+		g.op(opPrelu, 1, []int{x, a}, y, nil)
+		add(g.finish("prelu_ties", shape, g.floats(numel(shape), -2, 2), y))
+	}
+	// ADD and MUL with power-of-two scales: many results are exactly .5
+	// output steps, where XNNPACK (ADD: half up; MUL: half to even) and
+	// TFLite's fixed-point kernels (half away from zero) differ.
+	for i, tc := range []struct {
+		name       string
+		code       int32
+		sa, sb, so float32
+	}{
+		{"add_ties", opAdd, 0.5, 0.25, 1},
+		{"mul_ties", opMul, 0.5, 0.5, 0.5},
+	} {
+		g := newCaseGen(uint64(803 + i))
+		shape := []int{1, 8, 8, 16}
+		x := g.start(shape, pq(tc.sa, 1))
+		b := g.constI8("b", shape, pq(tc.sb, -2), g.weights(numel(shape)))
+		y := g.tensor(tc.name, Int8, shape, pq(tc.so, 0))
+		g.op(tc.code, 2, []int{x, b}, y, tbl(uint8(0)))
+		add(g.finish(tc.name, shape, g.floats(numel(shape), -20, 20), y))
+	}
 	// Standalone RELU6 (after QUANTIZE: not fused) and RELU after a
 	// convolution (fused by the loader).
 	{
