@@ -205,7 +205,10 @@ func newPrelu8(ip *Interpreter, op *opDef) (kernel, error) {
 	k := &prelu8{bc: &binop{a: in[0], b: in[1], out: out[0]}, zi: zi, za: za, zo: zo}
 	k.m1, k.s1 = quantizeMultiplier(float64(si / so))
 	k.m2, k.s2 = quantizeMultiplier(float64(si * sa / so))
-	if a := in[1].def.i8; a != nil && len(a) <= 1<<16 {
+	// 256 bytes per alpha element: per-channel alphas (a few hundred
+	// channels) get a table, an alpha as large as the input is computed
+	// per element.
+	if a := in[1].def.i8; a != nil && len(a) <= 4096 {
 		k.lut = make([][256]int8, len(a))
 		for i, av := range a {
 			for x := -128; x < 128; x++ {
