@@ -71,6 +71,13 @@ type PlanarityConfig struct {
 	Attack float64 `yaml:"attack"`
 	// MinPairs is the fewest moving frame pairs needed for a verdict.
 	MinPairs int `yaml:"min_pairs"`
+	// BlinkVeto is the planarity value at or below which a blink does not
+	// count: the face moved enough to be judged and moved like a plane,
+	// so the eye-openness dip is the mesh reacting to a tilting print (on
+	// the synthetic attacks such dips came with values of 0.010-0.013; live
+	// clips that blinked read 0.025 and above). It never refuses by itself.
+	// A negative value turns it off.
+	BlinkVeto float64 `yaml:"blink_veto"`
 	// Points is where the second frame of a pair gets its points: "image"
 	// (the default) follows frame one's points in the image by patch
 	// matching, "mesh" takes the second frame's mesh landmarks as they are
@@ -151,7 +158,7 @@ func DefaultConfig() Config {
 		Window:    1500 * time.Millisecond,
 		MinFrames: 8,
 		Timeout:   4 * time.Second,
-		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.035, Attack: 0.008, MinPairs: 3, MinIOD: 30, Points: PointsImage},
+		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.035, Attack: 0.008, MinPairs: 3, MinIOD: 30, Points: PointsImage, BlinkVeto: 0.018},
 		Blink:     BlinkConfig{Drop: 0.35, Recover: 0.15, MaxDuration: 500 * time.Millisecond},
 		Stillness: StillnessConfig{Still: 0.002, Moving: 0.01, Jump: 2},
 		Border:    BorderConfig{MinSides: 3, Fraction: 0.5},
@@ -183,6 +190,7 @@ func (c Config) WithDefaults() Config {
 	def(&c.Planarity.Live, d.Planarity.Live)
 	def(&c.Planarity.Attack, d.Planarity.Attack)
 	def(&c.Planarity.MinIOD, d.Planarity.MinIOD)
+	def(&c.Planarity.BlinkVeto, d.Planarity.BlinkVeto)
 	if c.Planarity.Points == "" {
 		c.Planarity.Points = d.Planarity.Points
 	}
@@ -230,6 +238,8 @@ func (c Config) Validate() error {
 		return bad("planarity.attack", c.Planarity.Attack, fmt.Sprintf("must be positive and at most planarity.live (%v)", c.Planarity.Live))
 	case c.Planarity.Points != PointsImage && c.Planarity.Points != PointsMesh:
 		return bad("planarity.points", fmt.Sprintf("%q", c.Planarity.Points), "must be image or mesh")
+	case c.Planarity.BlinkVeto >= c.Planarity.Live:
+		return bad("planarity.blink_veto", c.Planarity.BlinkVeto, fmt.Sprintf("must be below planarity.live (%v); negative turns it off", c.Planarity.Live))
 	case c.Planarity.MinIOD < 0:
 		return bad("planarity.min_iod", c.Planarity.MinIOD, "must not be negative")
 	case c.Planarity.MinPairs < 1:

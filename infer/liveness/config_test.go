@@ -30,6 +30,8 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{"window: 5s\ntimeout: 2s", "liveness.timeout"},
 		{"planarity:\n  attack: 0.5", "liveness.planarity.attack"},
 		{"planarity:\n  min_iod: -3", "liveness.planarity.min_iod"},
+		{"planarity:\n  blink_veto: 0.05", "liveness.planarity.blink_veto"},
+		{"planarity:\n  points: pixels", "liveness.planarity.points"},
 		{"blink:\n  drop: 1.5", "liveness.blink.drop"},
 		{"blink:\n  recover: 0.5", "liveness.blink.recover"},
 		{"stillness:\n  still: 0.5", "liveness.stillness.still"},

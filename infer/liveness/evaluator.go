@@ -230,9 +230,14 @@ func (e *Evaluator) cues() []CueResult {
 			irs = append(irs, f.ir)
 		}
 	}
+	pl, bl := planarity(e.cfg.Planarity, pairs), blink(e.cfg.Blink, opens)
+	if bl.Verdict == LiveVerdict && pl.Value <= e.cfg.Planarity.BlinkVeto { // NaN (not judged) never vetoes
+		bl.Verdict = Abstain
+		bl.Note = fmt.Sprintf("eye openness dipped (%.3f) while the face moved like a plane (planarity %.4f <= %.4f): not counted as a blink", bl.Value, pl.Value, e.cfg.Planarity.BlinkVeto)
+	}
 	out := []CueResult{
-		planarity(e.cfg.Planarity, pairs),
-		blink(e.cfg.Blink, opens),
+		pl,
+		bl,
 		stillness(e.cfg.Stillness, diffs),
 		border(e.cfg.Border, sides),
 	}

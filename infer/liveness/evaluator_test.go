@@ -233,3 +233,33 @@ func TestJumpRestartsWindow(t *testing.T) {
 		t.Errorf("default config: %d frames, %d jumps; want %d frames, no jumps", d.Frames, ev.jumps, len(obs))
 	}
 }
+
+// TestBlinkVeto: a photo that moves like a plane (planarity value between
+// attack and blink_veto) while its mesh shows an eye-openness dip is not
+// granted on that "blink"; with the veto off it is.
+func TestBlinkVeto(t *testing.T) {
+	obs := clip(24, 1.5, true, 12)
+	rng := rand.New(rand.NewPCG(5, 5))
+	for i := range obs { // landmark noise puts the plane's residual above planarity.attack
+		obs[i].Mesh = meshOf(jitter(obs[i].Mesh.Points, rng, 0.5))
+	}
+	ev, _ := NewEvaluator(Config{}, Visible)
+	var d Decision
+	for _, o := range obs {
+		if d = ev.Add(o); d.State != Pending {
+			break
+		}
+	}
+	pl, _ := d.Cue(CuePlanarity)
+	cfg := DefaultConfig().Planarity
+	if !(pl.Value > cfg.Attack && pl.Value <= cfg.BlinkVeto) {
+		t.Fatalf("test setup: planarity %.4f, want in (%.3f, %.3f]", pl.Value, cfg.Attack, cfg.BlinkVeto)
+	}
+	if d.State == Live {
+		t.Errorf("a plane with an eye-openness dip was granted: %s %v", d.Reason, d.Cues)
+	}
+	d, _ = run(t, Config{Planarity: PlanarityConfig{BlinkVeto: -1}}, Visible, obs)
+	if d.State != Live || d.Reason != CueBlink {
+		t.Errorf("veto off: %v %q, want live by blink", d.State, d.Reason)
+	}
+}
