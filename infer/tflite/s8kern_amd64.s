@@ -1,3 +1,5 @@
+//go:build !purego
+
 // int8 kernels for amd64: gemmS8 micro-kernels (AVX-512 VNNI, AVX-VNNI, AVX2)
 // and AVX2 requantization and depthwise taps. The Go wrappers in
 // s8kern_amd64.go check every slice bound before calling these.

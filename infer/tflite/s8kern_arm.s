@@ -1,3 +1,5 @@
+//go:build !purego
+
 // int8 GEMM micro-kernel for armv7 NEON (Raspberry Pi 4 and 5 on a 32-bit
 // OS): VMULL.S8 + VPADAL.S16, exact for all int8 inputs, one row × 16
 // columns per step. Go's arm assembler has no NEON mnemonics: the NEON

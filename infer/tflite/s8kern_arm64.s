@@ -1,3 +1,5 @@
+//go:build !purego
+
 // int8 kernels for arm64: gemmS8 micro-kernels (SDOT where the CPU has
 // the dot-product extension, else SMULL + SADALP, exact for all int8
 // inputs), requantization and depthwise taps in NEON. Instructions Go's

@@ -4,6 +4,8 @@ import os
 out = []
 def e(s=""): out.append(s)
 
+e("//go:build !purego")
+e()
 e("// int8 kernels for amd64: gemmS8 micro-kernels (AVX-512 VNNI, AVX-VNNI, AVX2)")
 e("// and AVX2 requantization and depthwise taps. The Go wrappers in")
 e("// s8kern_amd64.go check every slice bound before calling these.")

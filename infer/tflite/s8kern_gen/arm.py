@@ -16,6 +16,8 @@ out = []
 def e(s=""): out.append(s)
 def W(ins): e(f"\tWORD ${enc(ins):#010x} // {ins}")
 
+e("//go:build !purego")
+e()
 e("// int8 GEMM micro-kernel for armv7 NEON (Raspberry Pi 4 and 5 on a 32-bit")
 e("// OS): VMULL.S8 + VPADAL.S16, exact for all int8 inputs, one row × 16")
 e("// columns per step. Go's arm assembler has no NEON mnemonics: the NEON")

@@ -17,6 +17,8 @@ out = []
 def e(s=""): out.append(s)
 def W(ins): e(f"\tWORD ${enc(ins):#010x} // {ins}")
 
+e("//go:build !purego")
+e()
 e("// int8 kernels for arm64: gemmS8 micro-kernels (SDOT where the CPU has")
 e("// the dot-product extension, else SMULL + SADALP, exact for all int8")
 e("// inputs), requantization and depthwise taps in NEON. Instructions Go's")
