@@ -19,8 +19,9 @@ import (
 // quantities the kernels need.
 type weights8 struct {
 	w     []int8    // N×K, TFLite order (depthwise: unused)
-	pk    *s8Panels // w packed for gemmS8 (nil for depthwise)
+	pk    *s8Panels // w packed for gemmS8, rows padded with zeros to np
 	n, k  int
+	np    int       // n rounded up to whole 16-column panels: the accumulator row length
 	bias  []int32   // bias − x_zp·Σ_k w[j][k] (when folded)
 	scale []float32 // requantization scale per output channel
 	zo    int32
@@ -90,19 +91,23 @@ func newWeights8(op string, in, w, bias, out *Tensor, n, k, qaxis, act int, fold
 		}
 	}
 	if fold {
-		p.pk = packS8(p.w, n, k)
+		// Whole panels only: gemmS8 then never takes its ragged-edge path.
+		p.np = (n + s8NR - 1) / s8NR * s8NR
+		wp := make([]int8, p.np*k)
+		copy(wp, p.w)
+		p.pk = packS8(wp, p.np, k)
 	}
 	return p, nil
 }
 
 // gemm computes rows of a (lda apart) times the weights and writes int8
 // outputs: out[r*N+j] = requant(bias[j] + Σ_k a[r*lda+k]·w[j][k]). acc
-// holds rows×N scratch accumulators.
+// holds rows×np scratch accumulators.
 func (p *weights8) gemm(a []int8, lda, rows int, acc []int32, out []int8) {
-	N := p.n
-	gemmS8(a, lda, rows, p.pk, acc, N)
+	N, np := p.n, p.np
+	gemmS8(a, lda, rows, p.pk, acc, np)
 	for r := 0; r < rows; r++ {
-		requantFP32(acc[r*N:(r+1)*N], p.bias, p.scale, p.zo, p.lo, p.hi, out[r*N:(r+1)*N])
+		requantFP32(acc[r*np:r*np+N], p.bias, p.scale, p.zo, p.lo, p.hi, out[r*N:(r+1)*N])
 	}
 }
 
@@ -177,8 +182,8 @@ func (k *conv8) prepare() (int, error) {
 		if !k.direct && len(k.cols[w]) < k.tile*K {
 			k.cols[w] = make([]int8, k.tile*K)
 		}
-		if len(k.accs[w]) < k.tile*k.oc {
-			k.accs[w] = make([]int32, k.tile*k.oc)
+		if len(k.accs[w]) < k.tile*k.p.np {
+			k.accs[w] = make([]int32, k.tile*k.p.np)
 		}
 	}
 	return 0, setShape(k.out, []int{k.n, k.oh, k.ow, k.oc})
@@ -207,7 +212,7 @@ func (k *conv8) runRange(_ *Interpreter, worker, lo, hi int) {
 			a = k.cols[worker][:(m1-m0)*K]
 			k.im2col(a, b, m0, m1)
 		}
-		k.p.gemm(a, K, m1-m0, k.accs[worker][:(m1-m0)*N], out[m0*N:m1*N])
+		k.p.gemm(a, K, m1-m0, k.accs[worker][:(m1-m0)*k.p.np], out[m0*N:m1*N])
 	}
 }
 
@@ -298,14 +303,14 @@ func (k *fullyConnected8) prepare() (int, error) {
 	if k.keep {
 		shape = append(append([]int(nil), k.in.shape[:len(k.in.shape)-1]...), N)
 	}
-	if len(k.acc) < k.rows*N {
-		k.acc = make([]int32, k.rows*N)
+	if len(k.acc) < k.rows*k.p.np {
+		k.acc = make([]int32, k.rows*k.p.np)
 	}
 	return 0, setShape(k.out, shape)
 }
 
 func (k *fullyConnected8) eval(*Interpreter) {
-	k.p.gemm(k.in.i8, k.p.k, k.rows, k.acc[:k.rows*k.p.n], k.out.i8)
+	k.p.gemm(k.in.i8, k.p.k, k.rows, k.acc[:k.rows*k.p.np], k.out.i8)
 }
 
 // ---- DEPTHWISE_CONV_2D ----
