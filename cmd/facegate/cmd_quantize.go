@@ -24,6 +24,7 @@ func modelQuantize(ctx context.Context, args []string, stdout, stderr io.Writer)
 	perChannel := fs.Bool("per-channel", false, "one weight scale per output channel for CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED")
 	stat := fs.String("range", string(quantize.RangeMinMax), "activation range from calibration: minmax (all inputs' extremes) or mean (mean of each input's extremes)")
 	floatHeads := fs.Bool("float-heads", false, "leave float the ops that compute the outputs (through RESHAPE/CONCATENATION); for outputs whose range is too wide for int8, like BlazeFace's")
+	biasCorr := fs.Bool("bias-correction", false, "correct each convolution's bias for the mean shift its weight rounding causes (needs ranges with channel means)")
 	floatOps := fs.String("float-ops", "", "comma-separated ops to leave float, e.g. PRELU,ADD")
 	models := fs.String("models", "models", "directory with the float models the calibration pipeline runs (detector and embedder)")
 	pos, err := parseArgs(fs, args)
@@ -84,7 +85,7 @@ func modelQuantize(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("write ranges: %w", err)
 		}
 	}
-	opts := quantize.Options{PerChannel: *perChannel, FloatHeads: *floatHeads}
+	opts := quantize.Options{PerChannel: *perChannel, FloatHeads: *floatHeads, BiasCorrection: *biasCorr}
 	if *floatOps != "" {
 		for _, name := range strings.Split(*floatOps, ",") {
 			c, ok := tflite.ParseOpCode(strings.TrimSpace(name))

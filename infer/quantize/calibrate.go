@@ -22,10 +22,16 @@ type Calibrator struct {
 	lo, hi []float32
 	// sumLo and sumHi add up each input's own extremes, for RangeMean.
 	sumLo, sumHi []float64
-	inLo         float32
-	inHi         float32
-	inName       string
-	samples      int
+	// chSum and chN sum each output's values per channel (last axis),
+	// for the channel means bias correction uses.
+	chSum   [][]float64
+	chN     []float64
+	inLo    float32
+	inHi    float32
+	inName  string
+	inSum   []float64
+	inN     float64
+	samples int
 }
 
 // NewCalibrator prepares calibration of m with inputs of inputShape (nil:
@@ -84,6 +90,15 @@ func NewCalibrator(m *tflite.Model, inputShape []int) (*Calibrator, error) {
 		c.hi = append(c.hi, float32(math.Inf(-1)))
 	}
 	c.sumLo, c.sumHi = make([]float64, len(c.names)), make([]float64, len(c.names))
+	c.chSum, c.chN = make([][]float64, len(c.names)), make([]float64, len(c.names))
+	for i := range c.names {
+		sh := ip.Output(i).Shape()
+		ch := 1
+		if len(sh) > 0 && sh[len(sh)-1] > 0 {
+			ch = sh[len(sh)-1]
+		}
+		c.chSum[i] = make([]float64, ch)
+	}
 	return c, nil
 }
 
@@ -101,20 +116,29 @@ func (c *Calibrator) Add(ctx context.Context, input []float32) error {
 		return fmt.Errorf("calibrate %s: input has %d values, want %d for shape %v", c.model, len(input), len(in), c.inShape)
 	}
 	copy(in, input)
-	for _, v := range input {
-		c.inLo, c.inHi = min(c.inLo, v), max(c.inHi, v)
+	if c.inSum == nil {
+		c.inSum = make([]float64, c.inShape[len(c.inShape)-1])
 	}
+	for k, v := range input {
+		c.inLo, c.inHi = min(c.inLo, v), max(c.inHi, v)
+		c.inSum[k%len(c.inSum)] += float64(v)
+	}
+	c.inN += float64(len(input) / len(c.inSum))
 	if err := c.ip.Invoke(ctx); err != nil {
 		return fmt.Errorf("calibrate %s: %w", c.model, err)
 	}
 	for i := range c.names {
 		lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
-		for _, v := range c.ip.Output(i).Float32s() {
+		sum, ch := c.chSum[i], len(c.chSum[i])
+		out := c.ip.Output(i).Float32s()
+		for k, v := range out {
 			if v != v { // NaN: a broken model or input; leave it out
 				continue
 			}
 			lo, hi = min(lo, v), max(hi, v)
+			sum[k%ch] += float64(v)
 		}
+		c.chN[i] += float64(len(out) / ch)
 		if lo <= hi {
 			c.lo[i], c.hi[i] = min(c.lo[i], lo), max(c.hi[i], hi)
 			c.sumLo[i] += float64(lo)
@@ -151,8 +175,16 @@ func (c *Calibrator) Ranges(stat RangeStat) (*Ranges, error) {
 	if stat != RangeMinMax && stat != RangeMean {
 		return nil, fmt.Errorf("calibrate: unknown range statistic %q (want %q or %q)", stat, RangeMinMax, RangeMean)
 	}
-	r := &Ranges{Model: c.model, Samples: c.samples, Stat: stat, Tensors: map[string][2]float32{c.inName: {c.inLo, c.inHi}}}
+	r := &Ranges{Model: c.model, Samples: c.samples, Stat: stat, Tensors: map[string][2]float32{c.inName: {c.inLo, c.inHi}},
+		Means: map[string][]float32{c.inName: c.inMean()}}
 	for i, n := range c.names {
+		if c.chN[i] > 0 {
+			m := make([]float32, len(c.chSum[i]))
+			for k, s := range c.chSum[i] {
+				m[k] = float32(s / c.chN[i])
+			}
+			r.Means[n] = m
+		}
 		if stat == RangeMean {
 			r.Tensors[n] = [2]float32{float32(c.sumLo[i] / float64(c.samples)), float32(c.sumHi[i] / float64(c.samples))}
 		} else {
@@ -160,4 +192,12 @@ func (c *Calibrator) Ranges(stat RangeStat) (*Ranges, error) {
 		}
 	}
 	return r, r.Validate()
+}
+
+func (c *Calibrator) inMean() []float32 {
+	m := make([]float32, len(c.inSum))
+	for k, s := range c.inSum {
+		m[k] = float32(s / c.inN)
+	}
+	return m
 }

@@ -63,6 +63,20 @@ func TestCalibrator(t *testing.T) {
 			}
 		}
 	}
+	r, _ := c.Ranges(RangeMinMax)
+	// channel means over both inputs: in (−1−0.25+0.5+1)/8; out channel 0
+	// (−0.77+0.1825+1.135+1.77+4·0.5)/8, channel 1 (0.335−0.14125−0.6175−0.935−4·0.3)/8
+	for name, want := range map[string][]float32{"in": {0.03125}, "out": {0.5396875, -0.31984375}} {
+		got := r.Means[name]
+		if len(got) != len(want) {
+			t.Fatalf("means of %q: %v, want %v", name, got, want)
+		}
+		for k := range want {
+			if math.Abs(float64(got[k]-want[k])) > 1e-4 {
+				t.Errorf("means of %q: %v, want %v", name, got, want)
+			}
+		}
+	}
 	if _, err := c.Ranges("p99"); err == nil {
 		t.Error("unknown statistic: no error")
 	}

@@ -268,3 +268,27 @@ func TestQuantizedMobileFaceNetLiteRT(t *testing.T) {
 		t.Errorf("cosine between the int8 and float embeddings %.4f, want ≥ 0.8", cos)
 	}
 }
+
+// TestBiasCorrection: with one weight scale (0.01) the second weight
+// −0.635 rounds to −0.64; for inputs of mean 2 that lowers the output mean
+// by 0.01, which the corrected bias adds back: −0.3 → −0.29 (−2900 at
+// bias scale 1e-4). Without channel means nothing changes.
+func TestBiasCorrection(t *testing.T) {
+	for _, tc := range []struct {
+		means map[string][]float32
+		want  []int32
+	}{
+		{map[string][]float32{"in": {2}}, []int32{5000, -2900}},
+		{nil, []int32{5000, -3000}},
+	} {
+		r := &Ranges{Model: "one", Samples: 1, Tensors: map[string][2]float32{"in": {-1, 1.55}, "out": {-2, 3}}, Means: tc.means}
+		q, err := Quantize(oneConv(), r, Options{BiasCorrection: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := q.Tensors[q.Ops[1].Inputs[2]]
+		if got := int32s(b.Data); got[0] != tc.want[0] || got[1] != tc.want[1] {
+			t.Errorf("means %v: bias %v, want %v", tc.means, got, tc.want)
+		}
+	}
+}

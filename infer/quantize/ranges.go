@@ -29,6 +29,9 @@ type Ranges struct {
 	Stat RangeStat `json:"stat,omitempty"`
 	// Tensors maps a tensor name to its observed [min, max].
 	Tensors map[string][2]float32 `json:"tensors"`
+	// Means maps a tensor name to its mean per channel (last axis) over
+	// the calibration inputs, for Options.BiasCorrection.
+	Means map[string][]float32 `json:"means,omitempty"`
 }
 
 // maxRangesBytes bounds a ranges file (a model has at most a few thousand
@@ -78,6 +81,16 @@ func (r *Ranges) Validate() error {
 		}
 		if lo > hi {
 			return fmt.Errorf("ranges: tensor %q: min %v > max %v", name, mm[0], mm[1])
+		}
+	}
+	for name, m := range r.Means {
+		if name == "" {
+			return fmt.Errorf("ranges: a channel mean has an empty name")
+		}
+		for k, v := range m {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("ranges: tensor %q: channel %d mean %v is not finite", name, k, v)
+			}
 		}
 	}
 	return nil

@@ -19,6 +19,8 @@ func TestParseRanges(t *testing.T) {
 		{"min > max", `{"model":"m","samples":1,"tensors":{"a":[2,1]}}`, `tensor "a": min 2 > max 1`},
 		{"empty name", `{"model":"m","samples":1,"tensors":{"":[0,1]}}`, "empty name"},
 		{"no samples", `{"model":"m","samples":0,"tensors":{"a":[0,1]}}`, "samples 0"},
+		{"means", `{"model":"m","samples":1,"tensors":{"a":[0,1]},"means":{"a":[0.5,0.25]}}`, ""},
+		{"means unnamed", `{"model":"m","samples":1,"tensors":{"a":[0,1]},"means":{"":[0.5]}}`, "empty name"},
 		{"no tensors", `{"model":"m","samples":1,"tensors":{}}`, "no tensors"},
 		{"overflow", `{"model":"m","samples":1,"tensors":{"a":[0,1e39]}}`, "tensors"},
 		{"trailing", `{"model":"m","samples":1,"tensors":{"a":[0,1]}} {}`, "after the JSON"},
