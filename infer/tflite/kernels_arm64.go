@@ -48,6 +48,9 @@ func mulRowNEON(o, a, b *float32, n int, lo, hi float32)
 func preluRowsNEON(o, x, alpha *float32, rows, c int)
 
 //go:noescape
+func maxRowNEON(o, a, b *float32, n int)
+
+//go:noescape
 func dwPixelsNEON(o, p, w, bias *float32, n, c, ps, nky, kw, rs int)
 
 // gemmKernel is gemmKernelGo (kernels.go) in NEON.
@@ -167,4 +170,18 @@ func dwPixels(o, p, w, bias []float32, n, c, ps, nky, kw, rs int) {
 		return
 	}
 	dwPixelsNEON(&o[0], &p[0], &w[0], &bias[0], n, c, ps, nky, kw, rs)
+}
+
+// maxRow is maxRowGo (kernels.go) in NEON.
+func maxRow(o, a, b []float32) {
+	n := len(o)
+	if n == 0 {
+		return
+	}
+	a, b = a[:n], b[:n]
+	if kernelPath == pathGo {
+		maxRowGo(o, a, b)
+		return
+	}
+	maxRowNEON(&o[0], &a[0], &b[0], n)
 }

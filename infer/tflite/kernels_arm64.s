@@ -502,3 +502,48 @@ dwpNext:
 	SUBS	$1, R4, R4
 	BNE	dwpPixel
 	RET
+
+// func maxRowNEON(o, a, b *float32, n int)
+//
+// maxRowGo for n ≥ 1. FMAX has Go's max semantics: NaN if either operand
+// is NaN, +0 for max(-0, +0).
+TEXT ·maxRowNEON(SB), NOSPLIT, $0-32
+	MOVD	o+0(FP), R0
+	MOVD	a+8(FP), R1
+	MOVD	b+16(FP), R2
+	MOVD	n+24(FP), R3
+
+max16:
+	CMP	$16, R3
+	BLT	max4
+	VLD1.P	64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P	64(R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VFMAX4S(4, 0, 0)
+	VFMAX4S(5, 1, 1)
+	VFMAX4S(6, 2, 2)
+	VFMAX4S(7, 3, 3)
+	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	SUB	$16, R3, R3
+	B	max16
+
+max4:
+	CMP	$4, R3
+	BLT	max1
+	VLD1.P	16(R1), [V0.S4]
+	VLD1.P	16(R2), [V4.S4]
+	VFMAX4S(4, 0, 0)
+	VST1.P	[V0.S4], 16(R0)
+	SUB	$4, R3, R3
+	B	max4
+
+max1:
+	CBZ	R3, maxdone
+	FMOVS.P	4(R1), F0
+	FMOVS.P	4(R2), F4
+	FMAXS	F4, F0, F0
+	FMOVS.P	F0, 4(R0)
+	SUB	$1, R3, R3
+	B	max1
+
+maxdone:
+	RET

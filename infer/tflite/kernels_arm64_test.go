@@ -150,6 +150,9 @@ func TestNEONRowsBoundsAndAlignment(t *testing.T) {
 		{"prelu",
 			func(o, a, b []float32, _, _ float32) { preluRowGo(o, a, b) },
 			func(o, a, b []float32, _, _ float32) { preluRow(o, a, b) }},
+		{"max",
+			func(o, a, b []float32, _, _ float32) { maxRowGo(o, a, b) },
+			func(o, a, b []float32, _, _ float32) { maxRow(o, a, b) }},
 	}
 	for _, f := range funcs {
 		for _, n := range []int{1, 3, 4, 5, 15, 16, 17, 20, 31, 33, 100} {
