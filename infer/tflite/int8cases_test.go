@@ -445,15 +445,39 @@ func int8Cases() []case8 {
 		sa, sb, so float32
 	}{
 		{"add_ties", opAdd, 0.5, 0.25, 1},
+		// a's ratio 1+2^-21 needs a 21-bit multiplier: with 20 bits the
+		// sums just below .5 become ties and round up.
+		{"add_precision", opAdd, 1 + 0x1p-21, 0.5, 1},
 		{"mul_ties", opMul, 0.5, 0.5, 0.5},
 	} {
 		g := newCaseGen(uint64(803 + i))
 		shape := []int{1, 8, 8, 16}
-		x := g.start(shape, pq(tc.sa, 1))
+		za := int64(1)
+		if tc.name == "add_precision" {
+			za = 0
+		}
+		x := g.start(shape, pq(tc.sa, za))
 		b := g.constI8("b", shape, pq(tc.sb, -2), g.weights(numel(shape)))
 		y := g.tensor(tc.name, Int8, shape, pq(tc.so, 0))
 		g.op(tc.code, 2, []int{x, b}, y, tbl(uint8(0)))
 		add(g.finish(tc.name, shape, g.floats(numel(shape), -20, 20), y))
+	}
+	// ADD with BlazeFace's scales, including the sum (a=−35, b=72) that
+	// lands 1.6e-5 output steps above a tie: the multipliers must come
+	// from a_scale/out_scale (a division), as XNNPACK computes them.
+	{
+		g := newCaseGen(810)
+		shape := []int{1, 8, 8, 16}
+		sa, sb, so := float32(0.040954523), float32(0.06150936), float32(0.037958696)
+		x := g.start(shape, pq(sa, -128))
+		bv := g.weights(numel(shape))
+		bv[0] = 72
+		b := g.constI8("b", shape, pq(sb, 25), bv)
+		y := g.tensor("add_division", Int8, shape, pq(so, -128))
+		g.op(opAdd, 2, []int{x, b}, y, tbl(uint8(0)))
+		in := g.floats(numel(shape), -1, 9)
+		in[0] = sa * 93 // quantizes to −35
+		add(g.finish("add_division", shape, in, y))
 	}
 	// Standalone RELU6 (after QUANTIZE: not fused) and RELU after a
 	// convolution (fused by the loader).

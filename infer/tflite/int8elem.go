@@ -11,7 +11,7 @@ import (
 //
 // ADD is XNNPACK's qs8 vadd: both inputs are scaled by fixed-point
 // multipliers with a common shift chosen from the larger of the two scale
-// ratios (a_scale·(1/out_scale), b_scale·(1/out_scale), float32):
+// ratios (a_scale/out_scale, b_scale/out_scale, float32):
 // shift = 20 − exponent(larger ratio), multiplier = round_even(ratio·2^shift),
 // out = (bias + a·ma + b·mb) >> shift (arithmetic shift; bias holds
 // 2^(shift−1) and −ma·za − mb·zb, so the shift rounds half up), clamped,
@@ -89,10 +89,12 @@ func newBinary8(ip *Interpreter, op *opDef) (kernel, error) {
 }
 
 // addParams computes XNNPACK's qs8 vadd multipliers and shift
-// (xnn_init_qs8_add_minmax_scalar_params).
+// (xnn_init_qs8_add_minmax_scalar_params): the ratios are float32
+// divisions a_scale/out_scale (a multiply by 1/out_scale differs in the
+// last bit for some scales, and LiteRT's BlazeFace then differs in a sum
+// that lands 1.6e-5 steps from a tie), multipliers of 20 significant bits.
 func addParams(sa, sb, so float32) (ma, mb int32, shift uint, err error) {
-	rcp := 1 / so
-	ra, rb := sa*rcp, sb*rcp
+	ra, rb := sa/so, sb/so
 	m := max(ra, rb)
 	// XNNPACK documents ratios in [2^-10, 2^8). Above, one input step is
 	// hundreds of output steps and the sums saturate (LiteRT's outputs
