@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -140,6 +141,20 @@ func dumpInt8Cases(t *testing.T, dir string) {
 				t.Fatal(err)
 			}
 			man.Cases = append(man.Cases, tcase{Model: mc.model, Case: mc.golden, Faces: spec.NeedsFaces(), Inputs: []tin{{0, c.Inputs[0].Shape, in, sha(ib)}}})
+			// The same model cut at its DEQUANTIZE ops.
+			m, err := LoadBytes(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tb, err := int8Trunk(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tname := trunkName(mc.model)
+			if err := os.WriteFile(filepath.Join(dir, tname), tb, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			man.Cases = append(man.Cases, tcase{Model: tname, Case: mc.golden, Faces: spec.NeedsFaces(), Inputs: []tin{{0, c.Inputs[0].Shape, in, sha(ib)}}})
 		}
 	}
 	j, _ := json.MarshalIndent(man, "", "  ")
@@ -250,102 +265,144 @@ func TestInt8GoldenModels(t *testing.T) {
 	}
 	models := map[string]*Model{}
 	for _, mc := range int8ModelCases {
-		name := int8ModelCaseName(mc.model, mc.golden)
-		i := slices.IndexFunc(man.Cases, func(c int8ManifestCase) bool { return c.Model == mc.model && c.Case == mc.golden })
-		if i < 0 {
-			t.Logf("%s: no LiteRT outputs recorded (make golden without models/%s)", name, mc.model)
+		for _, trunk := range []bool{false, true} {
+			file := mc.model
+			if trunk {
+				file = trunkName(mc.model)
+			}
+			name := int8ModelCaseName(file, mc.golden)
+			i := slices.IndexFunc(man.Cases, func(c int8ManifestCase) bool { return c.Model == file && c.Case == mc.golden })
+			if i < 0 {
+				t.Logf("%s: no LiteRT outputs recorded (make golden without models/%s)", name, mc.model)
+				continue
+			}
+			c := man.Cases[i]
+			t.Run(name, func(t *testing.T) { runInt8ModelCase(t, models, mc.model, mc.float, mc.golden, trunk, c) })
+		}
+	}
+}
+
+// trunkName names the cut of an int8 model at its DEQUANTIZE ops.
+func trunkName(model string) string { return strings.TrimSuffix(model, ".tflite") + "-trunk.tflite" }
+
+// int8Trunk returns m with its DEQUANTIZE outputs (the int8 results that
+// float ops or the graph outputs read) as the graph outputs, so the int8
+// part is compared bit for bit even where a float head follows it.
+func int8Trunk(m *Model) ([]byte, error) {
+	g := m.Graph()
+	var outs []int
+	for _, op := range g.Ops {
+		if op.Code == OpCode(opDequantize) && g.Tensors[op.Inputs[0]].Type == Int8 && !g.Tensors[op.Inputs[0]].IsConst() {
+			outs = append(outs, op.Outputs[0])
+		}
+	}
+	if len(outs) == 0 {
+		return nil, fmt.Errorf("no DEQUANTIZE of an int8 activation")
+	}
+	g.Outputs = outs
+	return g.Marshal()
+}
+
+func runInt8ModelCase(t *testing.T, models map[string]*Model, file, float, goldenCase string, trunk bool, c int8ManifestCase) {
+	mc := struct{ model, float, golden string }{file, float, goldenCase}
+	m, ok := models[mc.model]
+	if !ok {
+		path := testfaces.Model(t, mc.model)
+		mb, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err = LoadBytes(mb); err != nil {
+			t.Fatal(err)
+		}
+		models[mc.model] = m
+	}
+	mb, err := os.ReadFile(testfaces.Model(t, mc.model))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trunk {
+		if mb, err = int8Trunk(m); err != nil {
+			t.Fatal(err)
+		}
+		if m, err = LoadBytes(mb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := sha(mb); got != c.ModelSHA256 {
+		t.Fatalf("%s has sha256 %s, LiteRT ran %s: the quantized model changed, run make golden", c.Model, got, c.ModelSHA256)
+	}
+	spec, ok := golden.Lookup(mc.float, mc.golden)
+	if !ok {
+		t.Fatalf("no golden case %s/%s", mc.float, mc.golden)
+	}
+	facesDir := ""
+	if spec.NeedsFaces() {
+		facesDir = testfaces.Dir(t, "dev")
+	}
+	gc, err := spec.Build(facesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := gc.Inputs[0]
+	if len(c.Inputs) != 1 || sha(f32Bytes(in.Data)) != c.Inputs[0].SHA256 {
+		t.Fatalf("input differs from what LiteRT ran: run make golden")
+	}
+	ip, err := NewInterpreter(m, Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ip.Close()
+	if !slices.Equal(ip.Input(0).Shape(), in.Shape) {
+		if err := ip.ResizeInput(0, in.Shape); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copy(ip.Input(0).Float32s(), in.Data)
+	if err := ip.Invoke(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, mo := range c.Outputs {
+		raw, err := os.ReadFile(filepath.Join(int8GoldenDir, mo.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := ip.Output(mo.Index)
+		got := out.Float32s()
+		if !slices.Equal(out.Shape(), mo.Shape) || len(raw) != 4*len(got) {
+			t.Fatalf("output %d: shape %v, LiteRT %v (%d bytes)", mo.Index, out.Shape(), mo.Shape, len(raw))
+		}
+		if !dequantized(m, m.outputs[mo.Index]) {
+			// A float op computes this output (a head the
+			// quantizer left float): float kernels agree with
+			// LiteRT within the float golden tolerance, not
+			// bit for bit.
+			want := make([]float32, len(got))
+			for k := range want {
+				want[k] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:]))
+			}
+			if d := golden.Compare(got, want, golden.RelTol); !d.OK {
+				t.Errorf("output %d (%s), float: %v", mo.Index, mo.Name, d)
+			} else {
+				t.Logf("output %d (%s) %v: float output, max scaled error %.3g", mo.Index, mo.Name, mo.Shape, d.Scaled)
+			}
 			continue
 		}
-		c := man.Cases[i]
-		t.Run(name, func(t *testing.T) {
-			m, ok := models[mc.model]
-			if !ok {
-				path := testfaces.Model(t, mc.model)
-				mb, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatal(err)
+		bad := 0
+		for k, g := range got {
+			w := math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:]))
+			if math.Float32bits(g) != math.Float32bits(w) {
+				if bad < 5 {
+					t.Errorf("output %d (%s) [%d] = %v, LiteRT %v", mo.Index, mo.Name, k, g, w)
 				}
-				if got := sha(mb); got != c.ModelSHA256 {
-					t.Fatalf("models/%s has sha256 %s, LiteRT ran %s: the quantized model changed, run make golden", mc.model, got, c.ModelSHA256)
-				}
-				if m, err = LoadBytes(mb); err != nil {
-					t.Fatal(err)
-				}
-				models[mc.model] = m
+				bad++
 			}
-			spec, ok := golden.Lookup(mc.float, mc.golden)
-			if !ok {
-				t.Fatalf("no golden case %s/%s", mc.float, mc.golden)
-			}
-			facesDir := ""
-			if spec.NeedsFaces() {
-				facesDir = testfaces.Dir(t, "dev")
-			}
-			gc, err := spec.Build(facesDir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			in := gc.Inputs[0]
-			if len(c.Inputs) != 1 || sha(f32Bytes(in.Data)) != c.Inputs[0].SHA256 {
-				t.Fatalf("input differs from what LiteRT ran: run make golden")
-			}
-			ip, err := NewInterpreter(m, Options{Threads: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ip.Close()
-			if !slices.Equal(ip.Input(0).Shape(), in.Shape) {
-				if err := ip.ResizeInput(0, in.Shape); err != nil {
-					t.Fatal(err)
-				}
-			}
-			copy(ip.Input(0).Float32s(), in.Data)
-			if err := ip.Invoke(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			for _, mo := range c.Outputs {
-				raw, err := os.ReadFile(filepath.Join(int8GoldenDir, mo.File))
-				if err != nil {
-					t.Fatal(err)
-				}
-				out := ip.Output(mo.Index)
-				got := out.Float32s()
-				if !slices.Equal(out.Shape(), mo.Shape) || len(raw) != 4*len(got) {
-					t.Fatalf("output %d: shape %v, LiteRT %v (%d bytes)", mo.Index, out.Shape(), mo.Shape, len(raw))
-				}
-				if !dequantized(m, m.outputs[mo.Index]) {
-					// A float op computes this output (a head the
-					// quantizer left float): float kernels agree with
-					// LiteRT within the float golden tolerance, not
-					// bit for bit.
-					want := make([]float32, len(got))
-					for k := range want {
-						want[k] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:]))
-					}
-					if d := golden.Compare(got, want, golden.RelTol); !d.OK {
-						t.Errorf("output %d (%s), float: %v", mo.Index, mo.Name, d)
-					} else {
-						t.Logf("output %d (%s) %v: float output, max scaled error %.3g", mo.Index, mo.Name, mo.Shape, d.Scaled)
-					}
-					continue
-				}
-				bad := 0
-				for k, g := range got {
-					w := math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:]))
-					if math.Float32bits(g) != math.Float32bits(w) {
-						if bad < 5 {
-							t.Errorf("output %d (%s) [%d] = %v, LiteRT %v", mo.Index, mo.Name, k, g, w)
-						}
-						bad++
-					}
-				}
-				if bad > 0 {
-					t.Errorf("output %d (%s): %d of %d values differ from LiteRT", mo.Index, mo.Name, bad, len(got))
-				} else {
-					t.Logf("output %d (%s) %v: all %d values equal LiteRT's", mo.Index, mo.Name, mo.Shape, len(got))
-				}
-			}
-		})
+		}
+		if bad > 0 {
+			t.Errorf("output %d (%s): %d of %d values differ from LiteRT", mo.Index, mo.Name, bad, len(got))
+		} else {
+			t.Logf("output %d (%s) %v: all %d values equal LiteRT's", mo.Index, mo.Name, mo.Shape, len(got))
+		}
 	}
 }
 
