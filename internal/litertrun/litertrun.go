@@ -49,9 +49,20 @@ func Need(tb testing.TB) string {
 		}
 		tb.Skip("node is not installed: skipping the LiteRT.js comparison")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@litertjs", "core", "package.json")); err != nil {
+	pkg := filepath.Join(dir, "node_modules", "@litertjs", "core", "package.json")
+	if _, err := os.Stat(pkg); err != nil {
 		if !ci {
 			tb.Skipf("%s/node_modules has no @litertjs/core (run npm ci there): skipping the LiteRT.js comparison", dir)
+		}
+		// Test binaries of several packages run at once: one installs,
+		// the others wait on the lock and then find the packages there.
+		unlock, err := lockFile(filepath.Join(os.TempDir(), "facegate-litert-npm-ci.lock"))
+		if err != nil {
+			tb.Fatalf("lock for npm ci: %v", err)
+		}
+		defer unlock()
+		if _, err := os.Stat(pkg); err == nil {
+			return dir
 		}
 		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
 		cmd.Dir = dir
