@@ -182,6 +182,7 @@ type prelu8 struct {
 	m1, m2     int32
 	s1, s2     int
 	lut        [][256]int8 // per alpha element, indexed by uint8(x)^0x80; for a constant alpha
+	lutFlat    []int8      // the same tables back to back (lutS8's layout)
 }
 
 func newPrelu8(ip *Interpreter, op *opDef) (kernel, error) {
@@ -211,11 +212,13 @@ func newPrelu8(ip *Interpreter, op *opDef) (kernel, error) {
 	// channels) get a table, an alpha as large as the input is computed
 	// per element.
 	if a := in[1].def.i8; a != nil && len(a) <= 4096 {
+		k.lutFlat = make([]int8, 256*len(a))
 		k.lut = make([][256]int8, len(a))
 		for i, av := range a {
 			for x := -128; x < 128; x++ {
 				k.lut[i][x+128] = k.one(int8(x), av)
 			}
+			copy(k.lutFlat[i*256:], k.lut[i][:])
 		}
 	}
 	return k, nil
@@ -246,6 +249,16 @@ func (k *prelu8) prepare() (int, error) {
 func (k *prelu8) eval(*Interpreter) {
 	b := k.bc
 	if b.out.n == 0 {
+		return
+	}
+	// [pixels, channels] with one alpha per channel (or one row): the
+	// shared per-channel table kernel.
+	if k.lut != nil && b.rank == 2 && b.sa[1] == 1 && b.sb[1] == 1 && b.sa[0] == b.dims[1] && b.sb[0] == 0 {
+		lutS8(b.out.i8, b.a.i8, k.lutFlat, b.dims[0], b.dims[1])
+		return
+	}
+	if k.lut != nil && b.rank == 1 && b.sa[0] == 1 && b.sb[0] == 1 {
+		lutS8(b.out.i8, b.a.i8, k.lutFlat, 1, b.dims[0])
 		return
 	}
 	rank := b.rank
