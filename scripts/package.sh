@@ -12,7 +12,8 @@ MODELS=${MODELS:-models}
 root=$PWD
 export MODELS
 
-for m in face_detection_short_range.tflite face_detection_full_range.tflite MobileFaceNet.tflite face_landmark.tflite; do
+for m in face_detection_short_range.tflite face_detection_full_range.tflite MobileFaceNet.tflite face_landmark.tflite \
+         MobileFaceNet-int8.tflite face_detection_short_range-int8.tflite; do
   [ -f "$MODELS/$m" ] || { echo "package: $MODELS/$m missing: run \`make models\`" >&2; exit 1; }
 done
 
@@ -92,6 +93,7 @@ check() { if "$@"; then echo "package: ok: $*"; else echo "package: FAILED: $*" 
 check sh -c "/usr/bin/facegated -check-config -config /usr/share/doc/facegate/facegated.example.yaml >/dev/null"
 check sh -c "/usr/bin/facegate help >/dev/null"
 check test -f /usr/share/facegate/models/MobileFaceNet.tflite
+check test -f /usr/share/facegate/models/MobileFaceNet-int8.tflite
 check systemd-analyze verify /lib/systemd/system/facegated.service
 check sh -c 'id -nG facegate | tr " " "\n" | grep -qx video && id -nG facegate | tr " " "\n" | grep -qx gpio'
 check sh -c '[ "$(stat -c %U:%G:%a /etc/facegate)" = root:facegate:750 ]'
