@@ -251,8 +251,15 @@ type meshJudge struct {
 	cfg      liveness.Config
 	spectrum liveness.Spectrum
 	mesh     *liveness.FaceMesh
-	evals    map[uint64]*liveness.Evaluator
+	tracks   map[uint64]*meshTrack
 	log      *slog.Logger
+}
+
+// meshTrack is one followed face's liveness state.
+type meshTrack struct {
+	ev       *liveness.Evaluator
+	lastMesh *liveness.Mesh  // the previous frame's mesh, if it found a face
+	decided  policy.Liveness // final once not pending
 }
 
 func newLivenessJudge(cfg Config) (*meshJudge, error) {
@@ -269,37 +276,57 @@ func newLivenessJudge(cfg Config) (*meshJudge, error) {
 		fm.Close()
 		return nil, err
 	}
-	return &meshJudge{cfg: cfg.Liveness, spectrum: spectrum, mesh: fm, evals: map[uint64]*liveness.Evaluator{}}, nil
+	return &meshJudge{cfg: cfg.Liveness, spectrum: spectrum, mesh: fm, tracks: map[uint64]*meshTrack{}}, nil
 }
 
 func (j *meshJudge) close() { j.mesh.Close() }
 
+// Observe runs the face mesh on the track's face the way `facegate
+// eval-liveness` measured it: a new track's crop comes from the detector's
+// box and eyes and is refined three times from the mesh's own landmarks;
+// later frames crop around the previous frame's mesh (MediaPipe's tracking
+// crop). Once a track is decided the decision is final and the mesh no
+// longer runs for it.
 func (j *meshJudge) Observe(tr track.Track, img *image.RGBA, at time.Time) policy.Liveness {
-	ev := j.evals[tr.ID]
-	if ev == nil {
-		ev, _ = liveness.NewEvaluator(j.cfg, j.spectrum) // validated in newLivenessJudge
-		j.evals[tr.ID] = ev
+	st := j.tracks[tr.ID]
+	if st == nil {
+		ev, _ := liveness.NewEvaluator(j.cfg, j.spectrum) // validated in newLivenessJudge
+		st = &meshTrack{ev: ev, decided: policy.LivenessPending}
+		j.tracks[tr.ID] = st
 	}
-	b := tr.Det.Box
+	if st.decided != policy.LivenessPending {
+		return st.decided
+	}
 	o := liveness.Observation{Time: at, Frame: img}
-	if len(tr.Det.Points) >= 2 {
+	var m *liveness.Mesh
+	var err error
+	switch {
+	case st.lastMesh != nil:
+		m, err = j.mesh.Run(context.Background(), img, liveness.ROIFromMesh(st.lastMesh))
+	case len(tr.Det.Points) >= 2:
+		b := tr.Det.Box
 		re, le := tr.Det.Points[0], tr.Det.Points[1]
 		roi := liveness.ROIFromEyes(b.MinX, b.MinY, b.MaxX, b.MaxY, liveness.Point{X: re.X, Y: re.Y}, liveness.Point{X: le.X, Y: le.Y})
-		if m, err := j.mesh.Run(context.Background(), img, roi); err == nil {
-			o.Mesh = m
+		m, err = j.mesh.Refine(context.Background(), img, roi, 3)
+	}
+	st.lastMesh = nil
+	if err == nil && m != nil {
+		o.Mesh = m
+		if m.Presence >= 0.5 {
+			st.lastMesh = m
 		}
 	}
-	d := ev.Add(o)
+	d := st.ev.Add(o)
 	switch d.State {
 	case liveness.Live:
-		return policy.LivenessLive
+		st.decided = policy.LivenessLive
 	case liveness.Attack:
+		st.decided = policy.LivenessAttack
 		if d.Reason == liveness.ReasonTimeout {
-			return policy.LivenessTimeout
+			st.decided = policy.LivenessTimeout
 		}
-		return policy.LivenessAttack
 	}
-	return policy.LivenessPending
+	return st.decided
 }
 
-func (j *meshJudge) End(id uint64) { delete(j.evals, id) }
+func (j *meshJudge) End(id uint64) { delete(j.tracks, id) }
