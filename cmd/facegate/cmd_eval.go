@@ -19,7 +19,7 @@ import (
 func init() {
 	register("eval", command{
 		summary: "measure face verification accuracy on a folder of labelled images",
-		usage: "eval DIR [--pairs FILE] [--json] [--plot roc.png] [--threads N] [--variant aligned|aligned4|crop|mesh|mesh5] [--flip=true|false]\n" +
+		usage: "eval DIR [--pairs FILE] [--json] [--plot roc.png] [--threads N] [--variant aligned|aligned4|crop|mesh|mesh5|mesh5-1pass] [--flip=true|false]\n" +
 			"             [--models DIR] [--detector FILE] [--embedder FILE] [--quantized] [--full-range] [--match-threshold T] [--calibration-out FILE] [--scores-out FILE]\n\n" +
 			"DIR holds DIR/<identity>/<image>. Without --pairs every genuine and impostor pair is scored;\n" +
 			"with --pairs, an LFW pairs.txt (files DIR/<name>/<name>_<nnnn>.jpg) and its 10-fold accuracy.",
@@ -53,7 +53,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	plot := fs.String("plot", "", "write a ROC curve PNG (log FAR axis) to this file")
 	threads := fs.Int("threads", 1, "images processed in parallel (one interpreter set each)")
-	variantName := fs.String("variant", "aligned", "face crop: aligned (eyes + mouth centre onto the ArcFace template, the daemon's default), aligned4 (eyes, nose tip, mouth), crop (naive square crop, no alignment), mesh (face-mesh eye centres and mouth corners onto the ArcFace template; needs face_landmark.tflite), mesh5 (mesh plus the mesh nose tip)")
+	variantName := fs.String("variant", "aligned", "face crop: aligned (eyes + mouth centre onto the ArcFace template, the daemon's default), aligned4 (eyes, nose tip, mouth), crop (naive square crop, no alignment), mesh (face-mesh eye centres and mouth corners onto the ArcFace template; needs face_landmark.tflite), mesh5 (mesh plus the mesh nose tip), mesh5-1pass (mesh5 from one unrefined mesh run, as the daemon's liveness check computes it)")
 	flip := fs.Bool("flip", false, "add the mirrored face's embedding before normalising (the daemon does not by default; the shipped calibration is without)")
 	models := fs.String("models", "models", "directory with the .tflite model files")
 	detector := fs.String("detector", "", "detector model file (default: DIR/face_detection_short_range.tflite of --models)")
@@ -132,7 +132,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	opts := eval.EmbedOptions{Config: cfg, Models: m, Variant: variant, Flip: *flip, Workers: *threads}
-	if variant == eval.Mesh || variant == eval.Mesh5 {
+	if variant.UsesMesh() {
 		if opts.MeshModel, err = tflite.Load(filepath.Join(*models, "face_landmark.tflite")); err != nil {
 			return fmt.Errorf("face mesh model: %w (run `make models` or pass --models)", err)
 		}
