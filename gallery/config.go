@@ -18,6 +18,11 @@ type Config struct {
 	QuarantineDir string `yaml:"quarantine_dir"`
 	// Dim is the embedding dimension (192 for MobileFaceNet).
 	Dim int `yaml:"dim"`
+	// Embedder identifies the embedding model that makes the templates
+	// (set by the daemon from the model file, not by the user). When set,
+	// the store records it and refuses to open if its templates were made
+	// by another model (ErrEmbedderMismatch). Empty: not checked.
+	Embedder string `yaml:"-"`
 	// MaxTemplatesPerPerson bounds the templates one person may hold.
 	MaxTemplatesPerPerson int `yaml:"max_templates_per_person"`
 }
@@ -54,6 +59,9 @@ func (c Config) Validate() error {
 	}
 	if c.QuarantineDir != "" && c.Path != "" && filepath.Clean(c.QuarantineDir) == filepath.Clean(c.Path) {
 		errs = append(errs, fmt.Errorf("gallery.quarantine_dir: %q is the database file; name a directory or leave it empty", c.QuarantineDir))
+	}
+	if len(c.Embedder) > maxEmbedder {
+		errs = append(errs, fmt.Errorf("gallery embedder identity is %d bytes, at most %d", len(c.Embedder), maxEmbedder))
 	}
 	if c.Dim < 1 || c.Dim > MaxDim {
 		errs = append(errs, fmt.Errorf("gallery.dim: %d outside 1..%d; use the embedder's output size (192 for MobileFaceNet)", c.Dim, MaxDim))

@@ -134,6 +134,27 @@ func (k *keys) encodeHeader(h header) []byte {
 	return m.Sum(b)
 }
 
+// sealEmbedder encodes the embedder identity with a MAC, so a file edit
+// cannot make a store accept templates from another model.
+func (k *keys) sealEmbedder(id string) []byte {
+	m := hmac.New(sha256.New, k.mac)
+	m.Write([]byte("facegate/gallery/embedder\x00"))
+	m.Write([]byte(id))
+	return m.Sum([]byte(id))
+}
+
+// openEmbedder checks and decodes a sealEmbedder record.
+func (k *keys) openEmbedder(b []byte) (string, bool) {
+	if len(b) <= 32 || len(b) > maxEmbedder+32 {
+		return "", false
+	}
+	id := b[:len(b)-32]
+	if !utf8.Valid(id) {
+		return "", false
+	}
+	return string(id), hmac.Equal(k.sealEmbedder(string(id)), b)
+}
+
 // parseHeader decodes a header without checking its MAC.
 func parseHeader(b []byte) (header, error) {
 	var h header

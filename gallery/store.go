@@ -32,7 +32,16 @@ var (
 	keyHeader   = []byte("header")
 	keyDegraded = []byte("degraded") // present while degraded: the reason
 	keyCompact  = []byte("compact")  // present while an erase awaits compaction
+	keyEmbedder = []byte("embedder") // the embedding model the templates came from, MAC'd
 )
+
+// ErrEmbedderMismatch reports a store whose templates were made by another
+// embedding model than the one configured (Config.Embedder): scores across
+// models are meaningless, so the store is left untouched and not opened.
+var ErrEmbedderMismatch = errors.New("gallery: templates come from another embedding model")
+
+// maxEmbedder bounds the embedder identity stored in the meta bucket.
+const maxEmbedder = 256
 
 const maxDegradedReason = 4096
 
@@ -169,6 +178,10 @@ func Open(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open gallery %s: %w", cfg.Path, err)
 	}
+	if err := s.checkEmbedder(db, loaded); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open gallery %s: %w", cfg.Path, err)
+	}
 	s.db, s.seal, s.degraded = db, &sealer{k: k, storeID: loaded.hdr.storeID}, loaded.degraded
 	if rollback != nil && s.degraded == "" {
 		// The data is consistent but may be one transaction old: keep it,
@@ -194,6 +207,30 @@ func Open(ctx context.Context, cfg Config, opts ...Option) (*Store, error) {
 	}
 	s.ix.setDegraded(s.degraded != "")
 	return s, nil
+}
+
+// checkEmbedder compares the store's embedder record with Config.Embedder.
+// A store without a record (made before facegate recorded it) or without
+// templates takes the configured one; a store whose templates come from
+// another model is refused, untouched.
+func (s *Store) checkEmbedder(db *bolt.DB, l loaded) error {
+	want := s.cfg.Embedder
+	if want == "" || l.embedder == want {
+		return nil
+	}
+	templates := 0
+	for _, p := range l.people {
+		templates += len(p.Templates)
+	}
+	if l.embedder != "" && templates > 0 {
+		return fmt.Errorf("%w: its %d templates were made by %q, the configuration runs %q (models.quantized or infer.embedder_model changed?): switch back, or move %s aside and resync the enrollments", ErrEmbedderMismatch, templates, l.embedder, want, s.cfg.Path)
+	}
+	if l.embedder != "" {
+		s.o.logger.Info("gallery: empty store takes the configured embedder", "was", l.embedder, "now", want)
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyEmbedder, s.keys.sealEmbedder(want))
+	})
 }
 
 func (s *Store) compactPath() string { return s.cfg.Path + ".compact" }
@@ -250,6 +287,11 @@ func (s *Store) create(degraded string) error {
 		meta := tx.Bucket(bucketMeta)
 		if err := meta.Put(keyHeader, s.keys.encodeHeader(h)); err != nil {
 			return err
+		}
+		if s.cfg.Embedder != "" {
+			if err := meta.Put(keyEmbedder, s.keys.sealEmbedder(s.cfg.Embedder)); err != nil {
+				return err
+			}
 		}
 		if degraded != "" {
 			return meta.Put(keyDegraded, []byte(degraded))
@@ -351,6 +393,7 @@ type loaded struct {
 	people   []Enrolled
 	degraded string
 	compact  bool
+	embedder string // "" when the store predates the record
 }
 
 // redactKV keeps bbolt's check messages free of stored bytes.
@@ -407,6 +450,12 @@ func (s *Store) verify(ctx context.Context, db *bolt.DB) (out loaded, err error)
 					return fmt.Errorf("%w: compact marker malformed", ErrCorrupt)
 				}
 				out.compact = true
+			case string(k) == string(keyEmbedder):
+				id, ok := s.keys.openEmbedder(v)
+				if !ok {
+					return fmt.Errorf("%w: embedder record malformed or altered", ErrCorrupt)
+				}
+				out.embedder = id
 			default:
 				return fmt.Errorf("%w: unknown meta key %q", ErrCorrupt, k)
 			}

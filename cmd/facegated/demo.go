@@ -168,7 +168,11 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	store, err := gallery.Open(ctx, cfg.Gallery, gallery.WithKey(key), gallery.WithLogger(log))
+	gcfg := cfg.Gallery
+	if gcfg.Embedder, err = embedderID(cfg.Infer.EmbedderModel); err != nil {
+		return err
+	}
+	store, err := gallery.Open(ctx, gcfg, gallery.WithKey(key), gallery.WithLogger(log))
 	if err != nil {
 		return err
 	}

@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"image"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -77,7 +80,11 @@ func buildComponents(ctx context.Context, cfg Config, log *slog.Logger) (_ *comp
 	if err != nil {
 		return nil, fmt.Errorf("gallery.key_file: %w (create it with `facegate provision`)", err)
 	}
-	store, err := gallery.Open(ctx, cfg.Gallery, gallery.WithKey(key), gallery.WithLogger(log))
+	gcfg := cfg.Gallery
+	if gcfg.Embedder, err = embedderID(cfg.Infer.EmbedderModel); err != nil {
+		return nil, err
+	}
+	store, err := gallery.Open(ctx, gcfg, gallery.WithKey(key), gallery.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}
@@ -330,3 +337,15 @@ func (j *meshJudge) Observe(tr track.Track, img *image.RGBA, at time.Time) polic
 }
 
 func (j *meshJudge) End(id uint64) { delete(j.tracks, id) }
+
+// embedderID names the embedding model for the gallery's record of which
+// model made its templates: the file name and the start of its sha256, so
+// switching models.quantized (or replacing the file) is noticed.
+func embedderID(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("infer.embedder_model: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return fmt.Sprintf("%s sha256:%x", filepath.Base(path), sum[:8]), nil
+}
