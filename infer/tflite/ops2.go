@@ -434,7 +434,7 @@ func (k *lastAxis) eval(*Interpreter) {
 		}
 		var sq float32
 		for _, v := range in {
-			sq += v * v
+			sq += float32(v * v) // not fused: same sums on every architecture
 		}
 		norm := max(float32(math.Sqrt(float64(sq))), 1e-6)
 		for i, v := range in {
@@ -489,7 +489,7 @@ func resizeScale(in, out int, align bool) float32 {
 func interp(v int, scale float32, half bool, size int) (float32, int, int) {
 	var s float32
 	if half {
-		s = (float32(v)+0.5)*scale - 0.5
+		s = float32((float32(v)+0.5)*scale) - 0.5 // not fused (arm64 would)
 	} else {
 		s = float32(v) * scale
 	}
@@ -517,7 +517,9 @@ func (k *resizeBilinear) eval(*Interpreter) {
 				p11 := in[((b*k.h+y1)*k.w+x1)*c:][:c]
 				o := out[((b*k.oh+y)*k.ow+x)*c:][:c]
 				for i := range o {
-					o[i] = p00[i]*(1-dy)*(1-dx) + p10[i]*dy*(1-dx) + p01[i]*(1-dy)*dx + p11[i]*dy*dx
+					// Each product rounded before the sum, so arm64 (which
+					// would fuse) computes what amd64 does.
+					o[i] = float32(p00[i]*(1-dy)*(1-dx)) + float32(p10[i]*dy*(1-dx)) + float32(p01[i]*(1-dy)*dx) + float32(p11[i]*dy*dx)
 				}
 			}
 		}

@@ -63,10 +63,7 @@ func gemmS8(a []int8, lda, rows int, p *s8Panels, c []int32, ldc int) {
 		gemmS8Go(a, lda, rows, p, c, ldc)
 		return
 	}
-	kern := s8SmullX1
-	if s8Path == s8PathSDOT {
-		kern = s8SdotX1
-	}
+	kern := s8X1
 	n, kg, kt := p.n, p.k/s8KG, p.k%s8KG
 	pstride := p.kp * s8NR
 	full := n / s8NR
@@ -82,6 +79,17 @@ func gemmS8(a []int8, lda, rows int, p *s8Panels, c []int32, ldc int) {
 				copy(c[(r0+r)*ldc+full*s8NR:(r0+r)*ldc+n], tmp[r*s8NR:r*s8NR+m])
 			}
 		}
+	}
+}
+
+// s8X1 calls the int32 kernel of the current path. It is a plain
+// function: the scratch blocks the callers pass would escape to the heap
+// through a func value chosen at run time (one allocation per call).
+func s8X1(a *int8, lda, rows int, w *int8, kg, kt int, c *int32, ldc int) {
+	if s8Path == s8PathSDOT {
+		s8SdotX1(a, lda, rows, w, kg, kt, c, ldc)
+	} else {
+		s8SmullX1(a, lda, rows, w, kg, kt, c, ldc)
 	}
 }
 
@@ -145,9 +153,9 @@ func gemmS8Requant(a []int8, lda, rows int, p *s8Panels, bias []int32, scale []f
 	if lda < p.k || ldo < n || len(a) < (rows-1)*lda+p.k || len(out) < (rows-1)*ldo+n || len(bias) < n || len(scale) < n {
 		panic("tflite: gemmS8Requant: slice too short for rows×k / rows×n")
 	}
-	kern, kernQ := s8SmullX1, s8SmullX1Q
+	kern, kernQ := s8X1, s8SmullX1Q
 	if s8Path == s8PathSDOT {
-		kern, kernQ = s8SdotX1, s8SdotX1Q
+		kernQ = s8SdotX1Q
 	}
 	flo, fhi := float32(lo-zp), float32(hi-zp)
 	pstride := p.kp * s8NR

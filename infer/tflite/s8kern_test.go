@@ -499,3 +499,31 @@ func BenchmarkGemmS8Requant(b *testing.B) {
 		}
 	}
 }
+
+// TestGemmS8PartialPanelDoesNotAllocate: a last panel narrower than s8NR
+// goes through a scratch block that must stay on the stack (on arm64 it
+// escaped through a func value once).
+func TestGemmS8PartialPanelDoesNotAllocate(t *testing.T) {
+	const rows, k, n = 5, 24, 21
+	w := make([]int8, n*k)
+	a := make([]int8, rows*k)
+	for i := range w {
+		w[i] = int8(i*7 - 60)
+	}
+	for i := range a {
+		a[i] = int8(i*3 - 40)
+	}
+	p := packS8(w, n, k)
+	c := make([]int32, rows*n)
+	out := make([]int8, rows*n)
+	bias, scale, acc := make([]int32, n), make([]float32, n), make([]int32, rows*n)
+	for i := range scale {
+		scale[i] = 0.01
+	}
+	if got := testing.AllocsPerRun(20, func() { gemmS8(a, k, rows, p, c, n) }); got != 0 {
+		t.Errorf("gemmS8 allocates %v times per call", got)
+	}
+	if got := testing.AllocsPerRun(20, func() { gemmS8Requant(a, k, rows, p, bias, scale, 0, -128, 127, out, n, acc) }); got != 0 {
+		t.Errorf("gemmS8Requant allocates %v times per call", got)
+	}
+}
