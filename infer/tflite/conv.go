@@ -154,15 +154,15 @@ func (k *conv) eval(ip *Interpreter) {
 
 // Below these sizes an op runs on the calling goroutine even with
 // Threads > 1: handing half of a few microseconds of work to another
-// goroutine can cost what it saves. Measured here (a VM), a worker starts
-// about 0.2 µs after the hand-off when it ran moments before, but about
-// 17 µs when it had been idle for 100 µs. The sizes are estimates (about
-// 10 µs of work at the kernels' speed here), not tuned on a quiet machine;
-// results do not depend on them.
+// goroutine can cost what it saves. With the spinning pool (see pool) a
+// worker that ran moments before starts within about a microsecond, so
+// the sizes are about 1-2 µs of work at the kernels' speed here; with a
+// channel hand-off they had to be 10 µs and two threads were slower than
+// one. Results do not depend on them.
 const (
-	minParallelMACs    = 1 << 20 // CONV_2D multiply-adds
-	minParallelWeights = 1 << 17 // CONV_2D weights (memory-bound layers: 1×1 on one pixel)
-	minParallelDwMACs  = 1 << 18 // DEPTHWISE_CONV_2D multiply-adds
+	minParallelMACs    = 1 << 16 // CONV_2D multiply-adds
+	minParallelWeights = 1 << 13 // CONV_2D weights (memory-bound layers: 1×1 on one pixel)
+	minParallelDwMACs  = 1 << 14 // DEPTHWISE_CONV_2D multiply-adds
 )
 
 // runRange computes work items [lo,hi): item i is row block i%blocks of

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // Options configure an Interpreter.
@@ -393,51 +394,101 @@ func (ip *Interpreter) parallel(r ranger, n int) {
 	ip.pool.run(ip, r, n)
 }
 
-type job struct {
-	ip     *Interpreter
-	r      ranger
-	w      int
-	lo, hi int
+// pool is a fixed set of worker goroutines that run one operator's ranges
+// at a time. A model invokes a hundred or so operators of tens of
+// microseconds each, so the hand-off must cost far less than a goroutine
+// wake-up through a channel (several microseconds each way, which made two
+// threads slower than one): the caller publishes the job with one atomic
+// increment and workers that ran recently are still spinning on it. A
+// worker that has seen no job for a while parks on a condition variable,
+// so an idle interpreter (between camera frames) burns no CPU. Nothing is
+// allocated per job.
+type pool struct {
+	n int
+	// job, valid for the generation published in gen
+	ip    *Interpreter
+	r     ranger
+	total int
+	parts int
+
+	gen      atomic.Uint64 // incremented to publish a job
+	pending  atomic.Int32  // workers still running the current job
+	closed   atomic.Bool
+	sleeping atomic.Int32 // workers parked (or about to) on cond
+	mu       sync.Mutex
+	cond     *sync.Cond
+	done     sync.WaitGroup
+	once     sync.Once
 }
 
-// pool is a fixed set of worker goroutines; sending jobs over channels
-// allocates nothing, so Invoke stays allocation-free with threads.
-type pool struct {
-	n    int
-	jobs chan job
-	wg   sync.WaitGroup
-	done sync.WaitGroup
-	once sync.Once
-}
+// spinLimit is how many polls of gen a worker makes before it parks:
+// about 50-100 µs here, longer than the gap between two operators.
+const spinLimit = 1 << 16
 
 func newPool(n int) *pool {
-	p := &pool{n: n, jobs: make(chan job, n)}
+	p := &pool{n: n}
+	p.cond = sync.NewCond(&p.mu)
 	p.done.Add(n - 1)
-	for i := 0; i < n-1; i++ {
-		go func() {
-			defer p.done.Done()
-			for j := range p.jobs {
-				j.r.runRange(j.ip, j.w, j.lo, j.hi)
-				p.wg.Done()
-			}
-		}()
+	for w := 1; w < n; w++ {
+		go p.worker(w)
 	}
 	return p
 }
 
-func (p *pool) run(ip *Interpreter, r ranger, n int) {
-	parts := min(p.n, n)
-	p.wg.Add(parts - 1)
-	for w := 1; w < parts; w++ {
-		p.jobs <- job{ip, r, w, n * w / parts, n * (w + 1) / parts}
+func (p *pool) worker(w int) {
+	defer p.done.Done()
+	seen := uint64(0)
+	for {
+		for spins := 0; p.gen.Load() == seen; spins++ {
+			if p.closed.Load() {
+				return
+			}
+			if spins&1023 == 1023 {
+				runtime.Gosched()
+			}
+			if spins >= spinLimit {
+				p.mu.Lock()
+				p.sleeping.Add(1)
+				for p.gen.Load() == seen && !p.closed.Load() {
+					p.cond.Wait()
+				}
+				p.sleeping.Add(-1)
+				p.mu.Unlock()
+				spins = 0
+			}
+		}
+		seen = p.gen.Load()
+		if w < p.parts {
+			p.r.runRange(p.ip, w, p.total*w/p.parts, p.total*(w+1)/p.parts)
+		}
+		p.pending.Add(-1)
 	}
-	r.runRange(ip, 0, 0, n/parts)
-	p.wg.Wait()
+}
+
+func (p *pool) run(ip *Interpreter, r ranger, n int) {
+	p.ip, p.r, p.total, p.parts = ip, r, n, min(p.n, n)
+	p.pending.Store(int32(p.n - 1))
+	p.gen.Add(1) // publishes the fields above
+	if p.sleeping.Load() > 0 {
+		p.mu.Lock()
+		p.cond.Broadcast()
+		p.mu.Unlock()
+	}
+	r.runRange(ip, 0, 0, n/p.parts)
+	for spins := 0; p.pending.Load() != 0; spins++ {
+		if spins&1023 == 1023 {
+			runtime.Gosched() // lets a worker run when GOMAXPROCS < threads
+		}
+	}
+	p.ip, p.r = nil, nil
 }
 
 func (p *pool) close() {
 	p.once.Do(func() {
-		close(p.jobs)
+		p.closed.Store(true)
+		p.mu.Lock()
+		p.cond.Broadcast()
+		p.mu.Unlock()
 		p.done.Wait()
 	})
 }

@@ -354,7 +354,7 @@ func (k *binop) walk(r rower) {
 
 // minParallelElems is the size from which same-shape elementwise ops
 // (ADD, MUL, PRELU) are split across threads; see minParallelMACs.
-const minParallelElems = 1 << 16
+const minParallelElems = 1 << 12
 
 // binBlock is the number of elements per work item of a parallel binop.
 const binBlock = 4096
