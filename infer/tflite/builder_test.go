@@ -5,149 +5,9 @@ import (
 	"math"
 )
 
-// A minimal FlatBuffers writer for tests: it lays tables out front to back
-// (children after parents, so every uoffset points forward) and writes
-// each scalar in a 4-byte slot. It produces files our reader, and the
-// TFLite schema, accept, so per-op tests go through the whole Load path.
-
-// fbTable is a table under construction: fields[i] is the value of field
-// i, or nil when absent. Values: uint8, bool, int32, uint32, float32,
-// string, []byte, []int32, []float32, []int64, *fbTable, []*fbTable.
-type fbTable struct{ fields []any }
-
-func tbl(fields ...any) *fbTable { return &fbTable{fields: fields} }
-
-type fbWriter struct{ b []byte }
-
-func (w *fbWriter) u32(v uint32) { w.b = binary.LittleEndian.AppendUint32(w.b, v) }
-func (w *fbWriter) align(n int) {
-	for len(w.b)%n != 0 {
-		w.b = append(w.b, 0)
-	}
-}
-
-// table writes t (vtable first) and returns the table position.
-func (w *fbWriter) table(t *fbTable) int {
-	w.align(4)
-	n := len(t.fields)
-	vt := len(w.b)
-	vtLen := 4 + 2*n
-	// vtable: we fill field offsets after computing them
-	w.b = append(w.b, make([]byte, vtLen)...)
-	w.align(4)
-	tp := len(w.b)
-	w.u32(uint32(int32(tp - vt)))
-	type ref struct {
-		pos int
-		v   any
-	}
-	var refs []ref
-	offs := make([]int, n)
-	for i, f := range t.fields {
-		if f == nil {
-			continue
-		}
-		offs[i] = len(w.b) - tp
-		switch v := f.(type) {
-		case uint8:
-			w.u32(uint32(v))
-		case bool:
-			if v {
-				w.u32(1)
-			} else {
-				w.u32(0)
-			}
-		case int32:
-			w.u32(uint32(v))
-		case uint32:
-			w.u32(v)
-		case float32:
-			w.u32(math.Float32bits(v))
-		default:
-			refs = append(refs, ref{len(w.b), v})
-			w.u32(0)
-		}
-	}
-	tLen := len(w.b) - tp
-	binary.LittleEndian.PutUint16(w.b[vt:], uint16(vtLen))
-	binary.LittleEndian.PutUint16(w.b[vt+2:], uint16(tLen))
-	for i, o := range offs {
-		binary.LittleEndian.PutUint16(w.b[vt+4+2*i:], uint16(o))
-	}
-	for _, r := range refs {
-		w.align(4)
-		target := w.value(r.v)
-		binary.LittleEndian.PutUint32(w.b[r.pos:], uint32(target-r.pos))
-	}
-	return tp
-}
-
-// value writes a referenced value and returns its position.
-func (w *fbWriter) value(v any) int {
-	w.align(4)
-	switch v := v.(type) {
-	case *fbTable:
-		return w.table(v)
-	case string:
-		p := len(w.b)
-		w.u32(uint32(len(v)))
-		w.b = append(append(w.b, v...), 0)
-		return p
-	case []byte:
-		// 16-byte align the data, as the TFLite writer does.
-		for (len(w.b)+4)%16 != 0 {
-			w.b = append(w.b, 0)
-		}
-		p := len(w.b)
-		w.u32(uint32(len(v)))
-		w.b = append(w.b, v...)
-		return p
-	case []int32:
-		p := len(w.b)
-		w.u32(uint32(len(v)))
-		for _, x := range v {
-			w.u32(uint32(x))
-		}
-		return p
-	case []float32:
-		p := len(w.b)
-		w.u32(uint32(len(v)))
-		for _, x := range v {
-			w.u32(math.Float32bits(x))
-		}
-		return p
-	case []int64:
-		p := len(w.b)
-		w.u32(uint32(len(v)))
-		for _, x := range v {
-			w.b = binary.LittleEndian.AppendUint64(w.b, uint64(x))
-		}
-		return p
-	case []*fbTable:
-		p := len(w.b)
-		w.u32(uint32(len(v)))
-		slots := len(w.b)
-		for range v {
-			w.u32(0)
-		}
-		for i, t := range v {
-			tp := w.table(t)
-			binary.LittleEndian.PutUint32(w.b[slots+4*i:], uint32(tp-(slots+4*i)))
-		}
-		return p
-	}
-	panic("fbWriter: unsupported value type")
-}
-
-// finish writes the root table after a 4-byte root offset and the "TFL3"
-// identifier.
-func finish(root *fbTable) []byte {
-	w := &fbWriter{b: make([]byte, 8)}
-	copy(w.b[4:], "TFL3")
-	tp := w.table(root)
-	binary.LittleEndian.PutUint32(w.b[0:], uint32(tp))
-	return w.b
-}
+// Test models are written with the package's own FlatBuffers writer
+// (write.go: wtab, wtbl, finishModel), so per-op tests go through the
+// whole Load path.
 
 // Test model description.
 type tTensor struct {
@@ -164,7 +24,7 @@ type tOp struct {
 	version int32
 	inputs  []int32
 	outputs []int32
-	opts    *fbTable
+	opts    *wtab
 }
 
 func i32s(v ...int) []int32 {
@@ -177,8 +37,8 @@ func i32s(v ...int) []int32 {
 
 // buildModel serialises a one-subgraph model.
 func buildModel(tensors []tTensor, ops []tOp, inputs, outputs []int) []byte {
-	buffers := []*fbTable{tbl()}
-	var tts []*fbTable
+	buffers := []*wtab{wtbl()}
+	var tts []*wtab
 	for _, t := range tensors {
 		var data []byte
 		switch {
@@ -195,14 +55,14 @@ func buildModel(tensors []tTensor, ops []tOp, inputs, outputs []int) []byte {
 		}
 		buf := uint32(0)
 		if data != nil {
-			buffers = append(buffers, tbl(data))
+			buffers = append(buffers, wtbl(data))
 			buf = uint32(len(buffers) - 1)
 		}
-		tts = append(tts, tbl(i32s(t.shape...), uint8(t.typ), buf, t.name))
+		tts = append(tts, wtbl(i32s(t.shape...), uint8(t.typ), buf, t.name))
 	}
 	codeIndex := map[[2]int32]uint32{}
-	var codes []*fbTable
-	var ots []*fbTable
+	var codes []*wtab
+	var ots []*wtab
 	for _, op := range ops {
 		v := op.version
 		if v == 0 {
@@ -212,7 +72,7 @@ func buildModel(tensors []tTensor, ops []tOp, inputs, outputs []int) []byte {
 		idx, ok := codeIndex[key]
 		if !ok {
 			dep := uint8(min(op.code, 127))
-			codes = append(codes, tbl(dep, nil, v, op.code))
+			codes = append(codes, wtbl(dep, nil, v, op.code))
 			idx = uint32(len(codes) - 1)
 			codeIndex[key] = idx
 		}
@@ -220,10 +80,10 @@ func buildModel(tensors []tTensor, ops []tOp, inputs, outputs []int) []byte {
 		if op.opts != nil {
 			opts = op.opts
 		}
-		ots = append(ots, tbl(idx, op.inputs, op.outputs, uint8(0), opts))
+		ots = append(ots, wtbl(idx, op.inputs, op.outputs, uint8(0), opts))
 	}
 	in := make([]int, len(inputs))
 	copy(in, inputs)
-	sg := tbl(tts, i32s(in...), i32s(outputs...), ots, "main")
-	return finish(tbl(uint32(3), codes, []*fbTable{sg}, "test model", buffers))
+	sg := wtbl(tts, i32s(in...), i32s(outputs...), ots, "main")
+	return finishModel(wtbl(uint32(3), codes, []*wtab{sg}, "test model", buffers))
 }

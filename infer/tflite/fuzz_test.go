@@ -29,7 +29,7 @@ func FuzzLoadBytes(f *testing.F) {
 		{name: "in", shape: []int{1, 4, 4, 2}},
 		{name: "w", shape: []int{3, 3, 3, 2}, f32: make([]float32, 54)},
 		{name: "out", shape: []int{1, 2, 2, 3}},
-	}, []tOp{{code: opConv2d, inputs: i32s(0, 1, -1), outputs: i32s(2), opts: tbl(uint8(0), int32(2), int32(2), uint8(1))}}, []int{0}, []int{2}))
+	}, []tOp{{code: opConv2d, inputs: i32s(0, 1, -1), outputs: i32s(2), opts: wtbl(uint8(0), int32(2), int32(2), uint8(1))}}, []int{0}, []int{2}))
 	f.Add(buildModel([]tTensor{
 		{name: "in", shape: []int{2, 3}},
 		{name: "p", typ: Int32, shape: []int{2, 2}, i32: i32s(1, 1, 0, 2)},
@@ -37,7 +37,7 @@ func FuzzLoadBytes(f *testing.F) {
 		{name: "r", shape: []int{20}},
 	}, []tOp{
 		{code: opPad, inputs: i32s(0, 1), outputs: i32s(2)},
-		{code: opReshape, inputs: i32s(2), outputs: i32s(3), opts: tbl(i32s(-1))},
+		{code: opReshape, inputs: i32s(2), outputs: i32s(3), opts: wtbl(i32s(-1))},
 	}, []int{0}, []int{3}))
 	f.Add([]byte("\x08\x00\x00\x00TFL3\x00\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -133,7 +133,7 @@ func TestInt8OpsHand(t *testing.T) {
 		w := g.constI8("w", []int{1, 1, 3, 1}, &tQuant{scale: []float32{1}, axis: 3}, []int8{1, 1, 1})
 		b := g.constI32("b", []int{1}, &tQuant{scale: []float32{1}}, []int32{0})
 		y := g.tensor("y", Int8, []int{1, 1, 3, 1}, pq(1, 0))
-		g.op(opDepthwiseConv2d, 3, []int{x, w, b}, y, tbl(uint8(0), int32(1), int32(1), int32(1), uint8(0), int32(1), int32(1)))
+		g.op(opDepthwiseConv2d, 3, []int{x, w, b}, y, wtbl(uint8(0), int32(1), int32(1), int32(1), uint8(0), int32(1), int32(1)))
 		// x−zp = (1, 2, 3); SAME padding reads real 0 at both ends:
 		// (0+1+2, 1+2+3, 2+3+0)
 		got := run8(t, g, x, y, []int8{6, 7, 8}, 1)
@@ -146,7 +146,7 @@ func TestInt8OpsHand(t *testing.T) {
 		x := g.tensor("x", Int8, []int{4}, pq(0.5, 0))
 		c := g.constI8("c", []int{4}, pq(0.25, 0), []int8{1, 2, 3, -3})
 		y := g.tensor("y", Int8, []int{4}, pq(1, 0))
-		g.op(opAdd, 2, []int{x, c}, y, tbl(uint8(0)))
+		g.op(opAdd, 2, []int{x, c}, y, wtbl(uint8(0)))
 		// 0.5a + 0.25b: (1, 2) → 1.0; (1, 1) → 0.75 → 1; (0, 2) → 0.5
 		// rounds half up → 1; (0, −2) → −0.5 → 0 (half up).
 		got := run8(t, g, x, y, []int8{1, 1, 0, 1}, 1)
@@ -159,7 +159,7 @@ func TestInt8OpsHand(t *testing.T) {
 		x := g.tensor("x", Int8, []int{3}, pq(0.5, 1))
 		c := g.constI8("c", []int{3}, pq(0.5, 0), []int8{3, -3, 4})
 		y := g.tensor("y", Int8, []int{3}, pq(0.5, 0))
-		g.op(opMul, 2, []int{x, c}, y, tbl(uint8(0)))
+		g.op(opMul, 2, []int{x, c}, y, wtbl(uint8(0)))
 		// (x−1)·c·0.5: (2·3)/2 = 3; (1·−3)/2 = −1.5 → −2; (−1·4)/2 = −2
 		got := run8(t, g, x, y, []int8{3, 2, 0}, 1)
 		if want := []int8{3, -2, -2}; !slices.Equal(got, want) {
@@ -184,7 +184,7 @@ func TestInt8OpsHand(t *testing.T) {
 		q := pq(1, 0)
 		x := g.tensor("x", Int8, []int{1, 2, 2, 2}, q)
 		y := g.tensor("y", Int8, []int{1, 1, 1, 2}, q)
-		g.op(opAveragePool2d, 2, []int{x}, y, tbl(uint8(1), int32(2), int32(2), int32(2), int32(2), uint8(0)))
+		g.op(opAveragePool2d, 2, []int{x}, y, wtbl(uint8(1), int32(2), int32(2), int32(2), int32(2), uint8(0)))
 		// (1+2+3+4)/4 = 2.5 → 3 (half away from zero); (−1−2−3−4)/4 → −3.
 		got := run8(t, g, x, y, []int8{1, -1, 2, -2, 3, -3, 4, -4}, 1)
 		if want := []int8{3, -3}; !slices.Equal(got, want) {
@@ -196,7 +196,7 @@ func TestInt8OpsHand(t *testing.T) {
 		q := pq(0.5, -10)
 		x := g.tensor("x", Int8, []int{1, 2, 2, 1}, q)
 		y := g.tensor("y", Int8, []int{1, 1, 1, 1}, q)
-		g.op(opMaxPool2d, 2, []int{x}, y, tbl(uint8(1), int32(2), int32(2), int32(2), int32(2), uint8(3)))
+		g.op(opMaxPool2d, 2, []int{x}, y, wtbl(uint8(1), int32(2), int32(2), int32(2), int32(2), uint8(3)))
 		// max 20; RELU6 caps at 6/0.5 − 10 = 2.
 		got := run8(t, g, x, y, []int8{-50, 20, 0, 1}, 1)
 		if want := []int8{2}; !slices.Equal(got, want) {
@@ -215,21 +215,21 @@ func TestInt8Errors(t *testing.T) {
 		{"activation without quantization", func(g *caseGen) (int, int) {
 			x := g.tensor("x", Int8, []int{4}, nil)
 			y := g.tensor("y", Int8, []int{4}, pq(1, 0))
-			g.op(opAdd, 2, []int{x, x}, y, tbl(uint8(0)))
+			g.op(opAdd, 2, []int{x, x}, y, wtbl(uint8(0)))
 			return x, y
 		}},
 		{"asymmetric weights", func(g *caseGen) (int, int) {
 			x := g.tensor("x", Int8, []int{1, 2}, pq(1, 0))
 			w := g.constI8("w", []int{1, 2}, pq(1, 3), []int8{1, 2})
 			y := g.tensor("y", Int8, []int{1, 1}, pq(1, 0))
-			g.op(opFullyConnected, 4, []int{x, w, -1}, y, tbl(uint8(0), uint8(0), false))
+			g.op(opFullyConnected, 4, []int{x, w, -1}, y, wtbl(uint8(0), uint8(0), false))
 			return x, y
 		}},
 		{"concat with different scales", func(g *caseGen) (int, int) {
 			x := g.tensor("x", Int8, []int{2}, pq(1, 0))
 			c := g.constI8("c", []int{2}, pq(2, 0), []int8{1, 2})
 			y := g.tensor("y", Int8, []int{4}, pq(1, 0))
-			g.op(opConcatenation, 2, []int{x, c}, y, tbl(int32(0), uint8(0)))
+			g.op(opConcatenation, 2, []int{x, c}, y, wtbl(int32(0), uint8(0)))
 			return x, y
 		}},
 		{"zero point out of range", func(g *caseGen) (int, int) {

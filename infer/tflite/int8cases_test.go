@@ -37,8 +37,8 @@ var optionsType = map[int32]uint8{
 // buildModel8 serialises a one-subgraph model like buildModel, with
 // quantization parameters and typed builtin options.
 func buildModel8(tensors []tTensor8, ops []tOp, inputs, outputs []int) []byte {
-	buffers := []*fbTable{tbl()}
-	var tts []*fbTable
+	buffers := []*wtab{wtbl()}
+	var tts []*wtab
 	for _, t := range tensors {
 		var data []byte
 		switch {
@@ -55,7 +55,7 @@ func buildModel8(tensors []tTensor8, ops []tOp, inputs, outputs []int) []byte {
 		}
 		buf := uint32(0)
 		if data != nil {
-			buffers = append(buffers, tbl(data))
+			buffers = append(buffers, wtbl(data))
 			buf = uint32(len(buffers) - 1)
 		}
 		var q any
@@ -64,19 +64,19 @@ func buildModel8(tensors []tTensor8, ops []tOp, inputs, outputs []int) []byte {
 			if zp == nil {
 				zp = make([]int64, len(t.q.scale))
 			}
-			q = tbl(nil, nil, t.q.scale, zp, nil, nil, int32(t.q.axis))
+			q = wtbl(nil, nil, t.q.scale, zp, nil, nil, int32(t.q.axis))
 		}
-		tts = append(tts, tbl(i32s(t.shape...), uint8(t.typ), buf, t.name, q))
+		tts = append(tts, wtbl(i32s(t.shape...), uint8(t.typ), buf, t.name, q))
 	}
 	codeIndex := map[[2]int32]uint32{}
-	var codes []*fbTable
-	var ots []*fbTable
+	var codes []*wtab
+	var ots []*wtab
 	for _, op := range ops {
 		v := max(op.version, 1)
 		key := [2]int32{op.code, v}
 		idx, ok := codeIndex[key]
 		if !ok {
-			codes = append(codes, tbl(uint8(min(op.code, 127)), nil, v, op.code))
+			codes = append(codes, wtbl(uint8(min(op.code, 127)), nil, v, op.code))
 			idx = uint32(len(codes) - 1)
 			codeIndex[key] = idx
 		}
@@ -84,10 +84,10 @@ func buildModel8(tensors []tTensor8, ops []tOp, inputs, outputs []int) []byte {
 		if op.opts != nil {
 			opts, typ = op.opts, optionsType[op.code]
 		}
-		ots = append(ots, tbl(idx, op.inputs, op.outputs, typ, opts))
+		ots = append(ots, wtbl(idx, op.inputs, op.outputs, typ, opts))
 	}
-	sg := tbl(tts, i32s(inputs...), i32s(outputs...), ots, "main")
-	return finish(tbl(uint32(3), codes, []*fbTable{sg}, "facegate int8 test model", buffers))
+	sg := wtbl(tts, i32s(inputs...), i32s(outputs...), ots, "main")
+	return finishModel(wtbl(uint32(3), codes, []*wtab{sg}, "facegate int8 test model", buffers))
 }
 
 // case8 is one int8 exactness case.
@@ -134,7 +134,7 @@ func (g *caseGen) constI32(name string, shape []int, q *tQuant, v []int32) int {
 	return len(g.ts) - 1
 }
 
-func (g *caseGen) op(code, version int32, in []int, out int, opts *fbTable) {
+func (g *caseGen) op(code, version int32, in []int, out int, opts *wtab) {
 	g.ops = append(g.ops, tOp{code: code, version: version, inputs: i32s(in...), outputs: i32s(out), opts: opts})
 }
 
@@ -172,7 +172,7 @@ func (g *caseGen) floats(n int, lo, hi float32) []float32 {
 
 // wrap finishes a case: in (float, shape) → QUANTIZE(qin) → body → out
 // (int8, qout) → DEQUANTIZE → float.
-func (g *caseGen) finish(name string, shape []int, input []float32, last int) case8 {
+func (g *caseGen) finishModel(name string, shape []int, input []float32, last int) case8 {
 	lt := g.ts[last]
 	out := g.tensor("output", Float32, lt.shape, nil)
 	g.op(opDequantize, vDequantize, []int{last}, out, nil)
@@ -195,8 +195,8 @@ func numel(shape []int) int {
 	return n
 }
 
-func convOpts(padding uint8, sw, sh int32, act uint8) *fbTable {
-	return tbl(padding, sw, sh, act, int32(1), int32(1))
+func convOpts(padding uint8, sw, sh int32, act uint8) *wtab {
+	return wtbl(padding, sw, sh, act, int32(1), int32(1))
 }
 
 // int8Cases returns the exactness cases.
@@ -214,7 +214,7 @@ func int8Cases() []case8 {
 		for i := 0; i < 512; i++ {
 			in[i] = (float32(i%300-150) + 0.5) * s
 		}
-		add(g.finish("quantize", shape, in, x))
+		add(g.finishModel("quantize", shape, in, x))
 	}
 
 	// CONV_2D.
@@ -266,7 +266,7 @@ func int8Cases() []case8 {
 		oh, ow := outDim(cc.h, cc.kh, int(cc.stride), cc.padding), outDim(cc.w, cc.kw, int(cc.stride), cc.padding)
 		y := g.tensor("conv", Int8, []int{1, oh, ow, cc.o}, pq(0.05, -7))
 		g.op(opConv2d, 3, []int{x, w, b}, y, convOpts(cc.padding, cc.stride, cc.stride, cc.act))
-		add(g.finish(cc.name, shape, g.floats(numel(shape), -3.5, 4), y))
+		add(g.finishModel(cc.name, shape, g.floats(numel(shape), -3.5, 4), y))
 	}
 
 	// DEPTHWISE_CONV_2D.
@@ -297,8 +297,8 @@ func int8Cases() []case8 {
 		b := g.constI32("b", []int{oc}, &tQuant{scale: bs}, bv)
 		oh, ow := outDim(dc.h, 3, int(dc.stride), dc.padding), outDim(dc.w, 3, int(dc.stride), dc.padding)
 		y := g.tensor("dw", Int8, []int{1, oh, ow, oc}, pq(0.06, 3))
-		g.op(opDepthwiseConv2d, 3, []int{x, w, b}, y, tbl(dc.padding, dc.stride, dc.stride, int32(dc.mult), dc.act, int32(1), int32(1)))
-		add(g.finish(dc.name, shape, g.floats(numel(shape), -5, 5), y))
+		g.op(opDepthwiseConv2d, 3, []int{x, w, b}, y, wtbl(dc.padding, dc.stride, dc.stride, int32(dc.mult), dc.act, int32(1), int32(1)))
+		add(g.finishModel(dc.name, shape, g.floats(numel(shape), -5, 5), y))
 	}
 
 	// FULLY_CONNECTED.
@@ -326,8 +326,8 @@ func int8Cases() []case8 {
 		if pc {
 			name = "fc_pc"
 		}
-		g.op(opFullyConnected, 4, []int{x, w, b}, y, tbl(uint8(0), uint8(0), false))
-		add(g.finish(name, shape, g.floats(numel(shape), -2.5, 2.5), y))
+		g.op(opFullyConnected, 4, []int{x, w, b}, y, wtbl(uint8(0), uint8(0), false))
+		add(g.finishModel(name, shape, g.floats(numel(shape), -2.5, 2.5), y))
 	}
 
 	// ADD and MUL: a dynamic, b a constant of the same shape or broadcast
@@ -365,8 +365,8 @@ func int8Cases() []case8 {
 			b = g.constI8("b", bc.bshape, pq(bc.sb, bc.zb), g.weights(numel(bc.bshape)))
 		}
 		y := g.tensor(bc.name, Int8, shape, pq(bc.so, bc.zo))
-		g.op(bc.code, 2, []int{x, b}, y, tbl(bc.act))
-		add(g.finish(bc.name, shape, g.floats(numel(shape), -6, 6), y))
+		g.op(bc.code, 2, []int{x, b}, y, wtbl(bc.act))
+		add(g.finishModel(bc.name, shape, g.floats(numel(shape), -6, 6), y))
 	}
 
 	// PRELU with per-channel alpha.
@@ -377,7 +377,7 @@ func int8Cases() []case8 {
 		a := g.constI8("alpha", []int{1, 1, 16}, pq(0.004, 0), g.weights(16))
 		y := g.tensor("prelu", Int8, shape, pq(0.03, -40))
 		g.op(opPrelu, 1, []int{x, a}, y, nil)
-		add(g.finish("prelu", shape, g.floats(numel(shape), -6, 3), y))
+		add(g.finishModel("prelu", shape, g.floats(numel(shape), -6, 3), y))
 	}
 
 	// Pooling (SAME padding exercises partial windows).
@@ -398,8 +398,8 @@ func int8Cases() []case8 {
 		x := g.start(shape, q)
 		oh := outDim(7, int(pc.f), int(pc.s), pc.padding)
 		y := g.tensor(pc.name, Int8, []int{1, oh, oh, 12}, q)
-		g.op(pc.code, 2, []int{x}, y, tbl(pc.padding, pc.s, pc.s, pc.f, pc.f, uint8(0)))
-		add(g.finish(pc.name, shape, g.floats(numel(shape), -5, 6), y))
+		g.op(pc.code, 2, []int{x}, y, wtbl(pc.padding, pc.s, pc.s, pc.f, pc.f, uint8(0)))
+		add(g.finishModel(pc.name, shape, g.floats(numel(shape), -5, 6), y))
 	}
 
 	// PAD, RESHAPE, CONCATENATION.
@@ -413,15 +413,15 @@ func int8Cases() []case8 {
 		g.op(opPad, 2, []int{x, p}, y, nil)
 		r := g.tensor("reshape", Int8, []int{1, 64, 3}, q)
 		s := g.constI32("shape", []int{3}, nil, i32s(1, 64, 3))
-		g.op(opReshape, 1, []int{y, s}, r, tbl(i32s(1, 64, 3)))
+		g.op(opReshape, 1, []int{y, s}, r, wtbl(i32s(1, 64, 3)))
 		x2 := g.tensor("input_q2", Int8, shape, q)
 		g.op(opQuantize, vQuantize, []int{0}, x2, nil)
 		r2 := g.tensor("reshape2", Int8, []int{1, 25, 3}, q)
 		s2 := g.constI32("shape2", []int{3}, nil, i32s(1, 25, 3))
-		g.op(opReshape, 1, []int{x2, s2}, r2, tbl(i32s(1, 25, 3)))
+		g.op(opReshape, 1, []int{x2, s2}, r2, wtbl(i32s(1, 25, 3)))
 		c := g.tensor("concat", Int8, []int{1, 89, 3}, q)
-		g.op(opConcatenation, 2, []int{r, r2}, c, tbl(int32(1), uint8(0)))
-		add(g.finish("pad_reshape_concat", shape, g.floats(numel(shape), -3, 2.5), c))
+		g.op(opConcatenation, 2, []int{r, r2}, c, wtbl(int32(1), uint8(0)))
+		add(g.finishModel("pad_reshape_concat", shape, g.floats(numel(shape), -3, 2.5), c))
 	}
 	// PRELU with power-of-two scale ratios (1/2, and 1/4 for the negative
 	// side): many products land exactly on .5, where TFLite's fixed-point
@@ -434,7 +434,7 @@ func int8Cases() []case8 {
 		a := g.constI8("alpha", []int{16}, pq(0.5, -1), g.weights(16))
 		y := g.tensor("prelu", Int8, shape, pq(0.125, -2))
 		g.op(opPrelu, 1, []int{x, a}, y, nil)
-		add(g.finish("prelu_ties", shape, g.floats(numel(shape), -2, 2), y))
+		add(g.finishModel("prelu_ties", shape, g.floats(numel(shape), -2, 2), y))
 	}
 	// ADD and MUL with power-of-two scales: many results are exactly .5
 	// output steps, where XNNPACK (ADD: half up; MUL: half to even) and
@@ -459,8 +459,8 @@ func int8Cases() []case8 {
 		x := g.start(shape, pq(tc.sa, za))
 		b := g.constI8("b", shape, pq(tc.sb, -2), g.weights(numel(shape)))
 		y := g.tensor(tc.name, Int8, shape, pq(tc.so, 0))
-		g.op(tc.code, 2, []int{x, b}, y, tbl(uint8(0)))
-		add(g.finish(tc.name, shape, g.floats(numel(shape), -20, 20), y))
+		g.op(tc.code, 2, []int{x, b}, y, wtbl(uint8(0)))
+		add(g.finishModel(tc.name, shape, g.floats(numel(shape), -20, 20), y))
 	}
 	// ADD with BlazeFace's scales, including the sum (a=−35, b=72) that
 	// lands 1.6e-5 output steps above a tie: the multipliers must come
@@ -474,10 +474,10 @@ func int8Cases() []case8 {
 		bv[0] = 72
 		b := g.constI8("b", shape, pq(sb, 25), bv)
 		y := g.tensor("add_division", Int8, shape, pq(so, -128))
-		g.op(opAdd, 2, []int{x, b}, y, tbl(uint8(0)))
+		g.op(opAdd, 2, []int{x, b}, y, wtbl(uint8(0)))
 		in := g.floats(numel(shape), -1, 9)
 		in[0] = sa * 93 // quantizes to −35
-		add(g.finish("add_division", shape, in, y))
+		add(g.finishModel("add_division", shape, in, y))
 	}
 	// Standalone RELU6 (after QUANTIZE: not fused) and RELU after a
 	// convolution (fused by the loader).
@@ -488,7 +488,7 @@ func int8Cases() []case8 {
 		x := g.start(shape, q)
 		y := g.tensor("relu6", Int8, shape, q)
 		g.op(opRelu6, 2, []int{x}, y, nil)
-		add(g.finish("relu6", shape, g.floats(numel(shape), -4, 9), y))
+		add(g.finishModel("relu6", shape, g.floats(numel(shape), -4, 9), y))
 	}
 	{
 		g := newCaseGen(801)
@@ -506,7 +506,7 @@ func int8Cases() []case8 {
 		g.op(opConv2d, 3, []int{x, w, b}, y, convOpts(1, 1, 1, 0))
 		r := g.tensor("relu", Int8, shape, q)
 		g.op(opRelu, 2, []int{y}, r, nil)
-		add(g.finish("conv_then_relu", shape, g.floats(numel(shape), -3, 3), r))
+		add(g.finishModel("conv_then_relu", shape, g.floats(numel(shape), -3, 3), r))
 	}
 	return cs
 }

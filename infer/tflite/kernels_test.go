@@ -402,7 +402,7 @@ func TestDepthwiseSumOrder(t *testing.T) {
 			{name: "b", shape: []int{c}, f32: bias},
 			{name: "out", shape: []int{1, oh, ow, c}},
 		}, []tOp{{code: opDepthwiseConv2d, inputs: i32s(0, 1, 2), outputs: i32s(3),
-			opts: tbl(pad, int32(sw), int32(sh), int32(1), act, int32(dw), int32(dh))}}, []int{0}, []int{3})
+			opts: wtbl(pad, int32(sw), int32(sh), int32(1), act, int32(dw), int32(dh))}}, []int{0}, []int{3})
 		for _, path := range availablePaths() {
 			var out [][]float32
 			withPath(t, path, func() { out, _ = runModel(t, model, in) })

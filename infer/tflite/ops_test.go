@@ -131,7 +131,7 @@ func TestConvHandComputed(t *testing.T) {
 		{name: "w", shape: []int{1, 2, 2, 1}, f32: []float32{1, 1, 1, 1}},
 		{name: "b", shape: []int{1}, f32: []float32{1}},
 		{name: "out", shape: []int{1, 2, 2, 1}},
-	}, []tOp{{code: opConv2d, inputs: i32s(0, 1, 2), outputs: i32s(3), opts: tbl(uint8(1), int32(1), int32(1), uint8(0))}}, []int{0}, []int{3})
+	}, []tOp{{code: opConv2d, inputs: i32s(0, 1, 2), outputs: i32s(3), opts: wtbl(uint8(1), int32(1), int32(1), uint8(0))}}, []int{0}, []int{3})
 	out, shapes := runModel(t, b, []float32{1, 2, 3, 4, 5, 6, 7, 8, 9})
 	assertShape(t, "conv", shapes[0], []int{1, 2, 2, 1})
 	assertClose(t, "conv", out[0], []float32{13, 17, 25, 29}, 0)
@@ -151,7 +151,7 @@ func TestConvHandComputed(t *testing.T) {
 		{name: "in", shape: []int{1, 4, 4, 1}},
 		{name: "w", shape: []int{1, 3, 3, 1}, f32: ones},
 		{name: "out", shape: []int{1, 2, 2, 1}},
-	}, []tOp{{code: opConv2d, inputs: i32s(0, 1, -1), outputs: i32s(2), opts: tbl(uint8(0), int32(2), int32(2), uint8(0))}}, []int{0}, []int{2})
+	}, []tOp{{code: opConv2d, inputs: i32s(0, 1, -1), outputs: i32s(2), opts: wtbl(uint8(0), int32(2), int32(2), uint8(0))}}, []int{0}, []int{2})
 	out, _ = runModel(t, b, in)
 	// (0,0): rows 0-2, cols 0-2 = 1+2+3+5+6+7+9+10+11 = 54
 	// (0,1): rows 0-2, cols 2-3 = 3+4+7+8+11+12 = 45
@@ -195,7 +195,7 @@ func TestConvMatchesReference(t *testing.T) {
 				{name: "b", shape: []int{tc.oc}, f32: bias},
 				{name: "out", shape: []int{2, oh, ow, tc.oc}},
 			}, []tOp{{code: opConv2d, inputs: i32s(0, 1, 2), outputs: i32s(3),
-				opts: tbl(pad, int32(tc.sw), int32(tc.sh), tc.act, int32(tc.dw), int32(tc.dh))}}, []int{0}, []int{3})
+				opts: wtbl(pad, int32(tc.sw), int32(tc.sh), tc.act, int32(tc.dw), int32(tc.dh))}}, []int{0}, []int{3})
 			out, shapes := runModel(t, b, in)
 			assertShape(t, "conv", shapes[0], []int{2, oh, ow, tc.oc})
 			assertClose(t, "conv", out[0], want, 1e-5)
@@ -231,7 +231,7 @@ func TestDepthwiseMatchesReference(t *testing.T) {
 				{name: "b", shape: []int{oc}, f32: bias},
 				{name: "out", shape: []int{1, oh, ow, oc}},
 			}, []tOp{{code: opDepthwiseConv2d, inputs: i32s(0, 1, 2), outputs: i32s(3),
-				opts: tbl(pad, int32(tc.s), int32(tc.s), int32(tc.mul), uint8(0))}}, []int{0}, []int{3})
+				opts: wtbl(pad, int32(tc.s), int32(tc.s), int32(tc.mul), uint8(0))}}, []int{0}, []int{3})
 			out, _ := runModel(t, b, in)
 			assertClose(t, "depthwise", out[0], want, 1e-5)
 		})
@@ -265,7 +265,7 @@ func TestPooling(t *testing.T) {
 			b := buildModel([]tTensor{
 				{name: "in", shape: []int{1, 3, 3, 1}},
 				{name: "out", shape: outShape},
-			}, []tOp{{code: tc.code, inputs: i32s(0), outputs: i32s(1), opts: tbl(tc.pad, int32(2), int32(2), int32(2), int32(2), uint8(0))}}, []int{0}, []int{1})
+			}, []tOp{{code: tc.code, inputs: i32s(0), outputs: i32s(1), opts: wtbl(tc.pad, int32(2), int32(2), int32(2), int32(2), uint8(0))}}, []int{0}, []int{1})
 			out, shapes := runModel(t, b, in)
 			assertShape(t, tc.name, shapes[0], outShape)
 			assertClose(t, tc.name, out[0], tc.want, 0)
@@ -296,11 +296,11 @@ func TestBinaryBroadcasting(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			outType := Float32
-			var opts *fbTable
+			var opts *wtab
 			if tc.code == opLess || tc.code == opGreaterEqual {
 				outType = Bool
 			} else {
-				opts = tbl(tc.act)
+				opts = wtbl(tc.act)
 			}
 			b := buildModel([]tTensor{
 				{name: "a", shape: []int{1, 2, 3}},
@@ -320,7 +320,7 @@ func TestUnary(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		code int32
-		opts *fbTable
+		opts *wtab
 		f    func(float32) float32
 	}{
 		{"relu", opRelu, nil, func(v float32) float32 { return max(v, 0) }},
@@ -329,7 +329,7 @@ func TestUnary(t *testing.T) {
 		{"logistic", opLogistic, nil, sig},
 		{"tanh", opTanh, nil, func(v float32) float32 { return float32(math.Tanh(float64(v))) }},
 		{"hard_swish", opHardSwish, nil, func(v float32) float32 { return v * min(max(v+3, 0), 6) / 6 }},
-		{"leaky_relu", opLeakyRelu, tbl(float32(0.2)), func(v float32) float32 {
+		{"leaky_relu", opLeakyRelu, wtbl(float32(0.2)), func(v float32) float32 {
 			if v > 0 {
 				return v
 			}
@@ -377,8 +377,8 @@ func TestPadConcatReshape(t *testing.T) {
 		{name: "c", shape: []int{1, 3, 2}},
 		{name: "r", shape: []int{3, 2}},
 	}, []tOp{
-		{code: opConcatenation, inputs: i32s(0, 1), outputs: i32s(2), opts: tbl(int32(1), uint8(0))},
-		{code: opReshape, inputs: i32s(2), outputs: i32s(3), opts: tbl(i32s(-1, 2))},
+		{code: opConcatenation, inputs: i32s(0, 1), outputs: i32s(2), opts: wtbl(int32(1), uint8(0))},
+		{code: opReshape, inputs: i32s(2), outputs: i32s(3), opts: wtbl(i32s(-1, 2))},
 	}, []int{0}, []int{3, 2})
 	outs, shapes := runModel(t, b, []float32{1, 2, 3, 4})
 	assertShape(t, "reshape", shapes[0], []int{3, 2})
@@ -389,7 +389,7 @@ func TestPadConcatReshape(t *testing.T) {
 		{name: "a", shape: []int{2, 1}},
 		{name: "b", shape: []int{2, 2}, f32: []float32{5, 6, 7, 8}},
 		{name: "c", shape: []int{2, 3}},
-	}, []tOp{{code: opConcatenation, inputs: i32s(0, 1), outputs: i32s(2), opts: tbl(int32(-1), uint8(0))}}, []int{0}, []int{2})
+	}, []tOp{{code: opConcatenation, inputs: i32s(0, 1), outputs: i32s(2), opts: wtbl(int32(-1), uint8(0))}}, []int{0}, []int{2})
 	out, _ = runModel(t, b, []float32{1, 2})
 	assertClose(t, "concat -1", out[0], []float32{1, 5, 6, 2, 7, 8}, 0)
 }
@@ -421,7 +421,7 @@ func TestStridedSlice(t *testing.T) {
 				{name: "s", typ: Int32, shape: []int{3}, i32: tc.strides},
 				{name: "out", shape: tc.wantShape},
 			}, []tOp{{code: opStridedSlice, inputs: i32s(0, 1, 2, 3), outputs: i32s(4),
-				opts: tbl(tc.beginMask, tc.endMask, int32(0), int32(0), tc.shrink)}}, []int{0}, []int{4})
+				opts: wtbl(tc.beginMask, tc.endMask, int32(0), int32(0), tc.shrink)}}, []int{0}, []int{4})
 			out, shapes := runModel(t, b, in)
 			assertShape(t, tc.name, shapes[0], tc.wantShape)
 			assertClose(t, tc.name, out[0], tc.want, 0)
@@ -438,9 +438,9 @@ func TestReductionsAndNormalisation(t *testing.T) {
 		{name: "soft", shape: []int{1, 2, 3}},
 		{name: "l2", shape: []int{1, 2, 3}},
 	}, []tOp{
-		{code: opMean, inputs: i32s(0, 1), outputs: i32s(2), opts: tbl(false)},
-		{code: opSoftmax, inputs: i32s(0), outputs: i32s(3), opts: tbl(float32(1))},
-		{code: opL2Normalization, inputs: i32s(0), outputs: i32s(4), opts: tbl(uint8(0))},
+		{code: opMean, inputs: i32s(0, 1), outputs: i32s(2), opts: wtbl(false)},
+		{code: opSoftmax, inputs: i32s(0), outputs: i32s(3), opts: wtbl(float32(1))},
+		{code: opL2Normalization, inputs: i32s(0), outputs: i32s(4), opts: wtbl(uint8(0))},
 	}, []int{0}, []int{2, 3, 4})
 	outs, shapes := runModel(t, b, in)
 	assertShape(t, "mean", shapes[0], []int{1, 3})
@@ -456,7 +456,7 @@ func TestReductionsAndNormalisation(t *testing.T) {
 		{name: "in", shape: []int{1, 2, 2, 2}},
 		{name: "axis", typ: Int32, shape: []int{2}, i32: i32s(1, 2)},
 		{name: "mean", shape: []int{1, 1, 1, 2}},
-	}, []tOp{{code: opMean, inputs: i32s(0, 1), outputs: i32s(2), opts: tbl(true)}}, []int{0}, []int{2})
+	}, []tOp{{code: opMean, inputs: i32s(0, 1), outputs: i32s(2), opts: wtbl(true)}}, []int{0}, []int{2})
 	outs, shapes = runModel(t, b, []float32{1, 10, 2, 20, 3, 30, 4, 40})
 	assertShape(t, "mean keep", shapes[0], []int{1, 1, 1, 2})
 	assertClose(t, "mean keep", outs[0], []float32{2.5, 25}, 1e-7)
@@ -495,7 +495,7 @@ func TestResizeBilinear(t *testing.T) {
 				{name: "in", shape: []int{1, 2, 2, 1}},
 				{name: "size", typ: Int32, shape: []int{2}, i32: i32s(4, 4)},
 				{name: "out", shape: []int{1, 4, 4, 1}},
-			}, []tOp{{code: opResizeBilinear, inputs: i32s(0, 1), outputs: i32s(2), opts: tbl(nil, nil, tc.align, tc.half)}}, []int{0}, []int{2})
+			}, []tOp{{code: opResizeBilinear, inputs: i32s(0, 1), outputs: i32s(2), opts: wtbl(nil, nil, tc.align, tc.half)}}, []int{0}, []int{2})
 			out, _ := runModel(t, b, in)
 			assertClose(t, tc.name, out[0], tc.want, 1e-6)
 		})
@@ -518,7 +518,7 @@ func TestPreluFullyConnectedCast(t *testing.T) {
 		{name: "w", shape: []int{4, 3}, f32: w},
 		{name: "b", shape: []int{4}, f32: []float32{0, 0, 0, -1}},
 		{name: "out", shape: []int{1, 2, 4}},
-	}, []tOp{{code: opFullyConnected, inputs: i32s(0, 1, 2), outputs: i32s(3), opts: tbl(uint8(0), uint8(0), true)}}, []int{0}, []int{3})
+	}, []tOp{{code: opFullyConnected, inputs: i32s(0, 1, 2), outputs: i32s(3), opts: wtbl(uint8(0), uint8(0), true)}}, []int{0}, []int{3})
 	outs, shapes := runModel(t, b, []float32{1, 2, 3, 4, 5, 6})
 	assertShape(t, "fc", shapes[0], []int{1, 2, 4})
 	assertClose(t, "fc", outs[0], []float32{1, 2, 3, 5, 4, 5, 6, 14}, 0)
@@ -548,7 +548,7 @@ func TestDequantizeFP16Folded(t *testing.T) {
 		{name: "out", shape: []int{4}},
 	}, []tOp{
 		{code: opDequantize, version: 2, inputs: i32s(1), outputs: i32s(2)},
-		{code: opMul, inputs: i32s(0, 2), outputs: i32s(3), opts: tbl(uint8(0))},
+		{code: opMul, inputs: i32s(0, 2), outputs: i32s(3), opts: wtbl(uint8(0))},
 	}, []int{0}, []int{3})
 	out, _ := runModel(t, b, []float32{1, 1, 1, 1})
 	assertClose(t, "fp16", out[0], []float32{1, -2, 0.5, float32(math.Ldexp(1, -24))}, 0)
@@ -573,13 +573,13 @@ func TestUnsupportedAndInvalid(t *testing.T) {
 	}
 	// Reading a tensor nobody wrote.
 	b = buildModel([]tTensor{{name: "in", shape: []int{2}}, {name: "x", shape: []int{2}}, {name: "out", shape: []int{2}}},
-		[]tOp{{code: opAdd, inputs: i32s(0, 1), outputs: i32s(2), opts: tbl(uint8(0))}}, []int{0}, []int{2})
+		[]tOp{{code: opAdd, inputs: i32s(0, 1), outputs: i32s(2), opts: wtbl(uint8(0))}}, []int{0}, []int{2})
 	if _, err := LoadBytes(b); !errors.Is(err, ErrInvalidModel) {
 		t.Fatalf("dangling input: err = %v, want ErrInvalidModel", err)
 	}
 	// A constant whose buffer does not match its shape.
 	b = buildModel([]tTensor{{name: "in", shape: []int{2}}, {name: "c", shape: []int{3}, f32: []float32{1, 2}}, {name: "out", shape: []int{2}}},
-		[]tOp{{code: opAdd, inputs: i32s(0, 1), outputs: i32s(2), opts: tbl(uint8(0))}}, []int{0}, []int{2})
+		[]tOp{{code: opAdd, inputs: i32s(0, 1), outputs: i32s(2), opts: wtbl(uint8(0))}}, []int{0}, []int{2})
 	if _, err := LoadBytes(b); !errors.Is(err, ErrInvalidModel) {
 		t.Fatalf("short buffer: err = %v, want ErrInvalidModel", err)
 	}
@@ -612,8 +612,8 @@ func TestArenaReuseKeepsResults(t *testing.T) {
 	}, []tOp{
 		{code: opAbs, inputs: i32s(0), outputs: i32s(1)},
 		{code: opRelu6, inputs: i32s(1), outputs: i32s(2)},
-		{code: opAdd, inputs: i32s(1, 2), outputs: i32s(3), opts: tbl(uint8(0))},
-		{code: opMul, inputs: i32s(3, 0), outputs: i32s(4), opts: tbl(uint8(0))},
+		{code: opAdd, inputs: i32s(1, 2), outputs: i32s(3), opts: wtbl(uint8(0))},
+		{code: opMul, inputs: i32s(3, 0), outputs: i32s(4), opts: wtbl(uint8(0))},
 	}, []int{0}, []int{4})
 	in := randVec(rand.New(rand.NewSource(3)), 64)
 	for i := range in {

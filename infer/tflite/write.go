@@ -22,7 +22,7 @@ func (g *Graph) Marshal() ([]byte, error) {
 		t := &g.Tensors[i]
 		buf := uint32(0)
 		if t.Data != nil {
-			buffers = append(buffers, wtbl(wbytes(t.Data)))
+			buffers = append(buffers, wtbl(t.Data))
 			buf = uint32(len(buffers) - 1)
 		}
 		var q any
@@ -65,11 +65,17 @@ func (g *Graph) Marshal() ([]byte, error) {
 	}
 	sg := wtbl(tensors, ints32(g.Inputs), ints32(g.Outputs), ops, "main")
 	root := wtbl(uint32(3), codes, []*wtab{sg}, g.Description, buffers)
+	return finishModel(root), nil
+}
+
+// finishModel writes root after a 4-byte root offset and the "TFL3" file
+// identifier.
+func finishModel(root *wtab) []byte {
 	w := &fbBuilder{b: make([]byte, 8, 1<<16)}
 	copy(w.b[4:], "TFL3")
 	tp := w.table(root)
 	binary.LittleEndian.PutUint32(w.b[0:], uint32(tp))
-	return w.b, nil
+	return w.b
 }
 
 // check validates indices and constant sizes so Marshal never writes a file
@@ -204,12 +210,11 @@ func ints32(v []int) []int32 {
 // 16-aligned, as TFLite's converter aligns them.
 
 // wtab is a table under construction: fields[i] is field i's value or nil.
-// Values: uint8, bool, int32, uint32, float32, string, wbytes, []int32,
-// []float32, []int64, *wtab, []*wtab.
+// Values: uint8, bool, int32, uint32, float32, string, []byte (a [ubyte]
+// vector, written 16-byte aligned: buffer data), []int32, []float32,
+// []int64, *wtab, []*wtab. The package's tests build their models with it
+// too (builder_test.go).
 type wtab struct{ fields []any }
-
-// wbytes is a [ubyte] vector written 16-byte aligned (buffer data).
-type wbytes []byte
 
 func wtbl(fields ...any) *wtab { return &wtab{fields: fields} }
 
@@ -287,7 +292,7 @@ func (w *fbBuilder) value(v any) int {
 		w.u32(uint32(len(v)))
 		w.b = append(append(w.b, v...), 0)
 		return p
-	case wbytes:
+	case []byte:
 		w.pad(16, 12) // data at a multiple of 16
 		p := len(w.b)
 		w.u32(uint32(len(v)))
