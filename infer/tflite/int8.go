@@ -70,6 +70,23 @@ func qparams(t *Tensor) (scale float32, zp int32, err error) {
 	return s, z, nil
 }
 
+// sameQuant8 returns the quantization of an op whose output must be
+// quantized exactly as its input (PAD, pooling, RELU).
+func sameQuant8(code int32, in, out *Tensor) (scale float32, zp int32, err error) {
+	si, zi, err := qparams(in)
+	if err != nil {
+		return 0, 0, err
+	}
+	so, zo, err := qparams(out)
+	if err != nil {
+		return 0, 0, err
+	}
+	if si != so || zi != zo {
+		return 0, 0, fmt.Errorf("%w: int8 %s with input scale %g zero point %d and output %g %d (they must be equal)", ErrUnsupportedOp, opName(code), si, zi, so, zo)
+	}
+	return so, zo, nil
+}
+
 // roundEven rounds to the nearest integer, ties to even (what the FPU's
 // default rounding, lrintf and XNNPACK's magic-bias trick do).
 func roundEven(f float32) int32 { return int32(math.RoundToEven(float64(f))) }
@@ -223,16 +240,9 @@ func newPad8(ip *Interpreter, op *opDef) (kernel, error) {
 		return nil, err
 	}
 	p := kp.(*pad)
-	si, zi, err := qparams(p.in)
+	_, zo, err := sameQuant8(op.code, p.in, p.out)
 	if err != nil {
 		return nil, err
-	}
-	so, zo, err := qparams(p.out)
-	if err != nil {
-		return nil, err
-	}
-	if si != so || zi != zo {
-		return nil, fmt.Errorf("%w: int8 PAD with input scale %g zero point %d and output %g %d (they must be equal)", ErrUnsupportedOp, si, zi, so, zo)
 	}
 	return &pad8{pad: p, zp: int8(zo)}, nil
 }

@@ -382,16 +382,9 @@ func newPool8(ip *Interpreter, op *opDef) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	si, zi, err := qparams(in[0])
+	so, zo, err := sameQuant8(op.code, in[0], out[0])
 	if err != nil {
 		return nil, err
-	}
-	so, zo, err := qparams(out[0])
-	if err != nil {
-		return nil, err
-	}
-	if si != so || zi != zo {
-		return nil, fmt.Errorf("%w: int8 %s with input scale %g zero point %d and output %g %d (they must be equal)", ErrUnsupportedOp, opName(op.code), si, zi, so, zo)
 	}
 	if op.opts.filterW <= 0 || op.opts.filterH <= 0 {
 		return nil, fmt.Errorf("%w: filter %dx%d", ErrInvalidModel, op.opts.filterW, op.opts.filterH)
@@ -524,16 +517,9 @@ func newRelu8(ip *Interpreter, op *opDef) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	si, zi, err := qparams(in[0])
+	so, zo, err := sameQuant8(op.code, in[0], out[0])
 	if err != nil {
 		return nil, err
-	}
-	so, zo, err := qparams(out[0])
-	if err != nil {
-		return nil, err
-	}
-	if si != so || zi != zo {
-		return nil, fmt.Errorf("%w: int8 %s with input scale %g zero point %d and output %g %d (they must be equal)", ErrUnsupportedOp, opName(op.code), si, zi, so, zo)
 	}
 	act := 1
 	if op.code == opRelu6 {
