@@ -67,21 +67,28 @@ func (m *Model) prepack() error {
 	return nil
 }
 
-type conv struct {
-	in, w, out  *Tensor
-	pw          *packedWeights
+// convGeom is a convolution's shape: input n×h×wd×c, output oh×ow×oc,
+// window kh×kw with the op's strides, dilations and padding. The float and
+// int8 convolutions share it and im2col.
+type convGeom struct {
 	o           options
-	lo, hi      float32
 	n, h, wd, c int
 	oh, ow, oc  int
 	kh, kw      int
 	padT, padL  int
-	direct      bool // 1×1, stride 1, no padding: A is the input itself
-	tile        int  // output pixels per GEMM call (im2col tile)
-	blocks      int  // work items per panel group: gemmMaxRows output pixels each
-	groups      int  // weight panel groups the threads split
-	serial      bool // too little work to split
-	threads     int
+}
+
+type conv struct {
+	convGeom
+	in, w, out *Tensor
+	pw         *packedWeights
+	lo, hi     float32
+	direct     bool // 1×1, stride 1, no padding: A is the input itself
+	tile       int  // output pixels per GEMM call (im2col tile)
+	blocks     int  // work items per panel group: gemmMaxRows output pixels each
+	groups     int  // weight panel groups the threads split
+	serial     bool // too little work to split
+	threads    int
 }
 
 func newConv(ip *Interpreter, op *opDef) (kernel, error) {
@@ -89,7 +96,7 @@ func newConv(ip *Interpreter, op *opDef) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &conv{in: in[0], w: in[1], out: out[0], o: op.opts, threads: ip.threads}
+	k := &conv{convGeom: convGeom{o: op.opts}, in: in[0], w: in[1], out: out[0], threads: ip.threads}
 	if k.lo, k.hi, err = actRange(op.opts.activation); err != nil {
 		return nil, err
 	}
@@ -195,41 +202,47 @@ func (k *conv) rows(ip *Interpreter, worker, g, r0, r1 int) {
 			a = k.in.f32[(b*M+m0)*K : (b*M+m1)*K]
 		} else {
 			a = ip.workerScratch(worker)[:(m1-m0)*K]
-			k.im2col(a, b, m0, m1)
+			im2col(&k.convGeom, a, k.in.f32, 0, b, m0, m1)
 		}
 		gemm(a, m1-m0, K, k.pw, p0, p1, k.out.f32[(b*M+m0)*N:(b*M+m1)*N], N, k.lo, k.hi)
 		r += m1 - m0
 	}
 }
 
-// im2col writes the receptive fields of output pixels [m0,m1) as rows of a.
-func (k *conv) im2col(a []float32, b, m0, m1 int) {
-	c := k.c
-	K := k.kh * k.kw * c
-	in := k.in.f32
+// im2col writes the receptive fields of output pixels [m0,m1) of batch b
+// of in as rows of a; taps outside the input read pad (0 for float, the
+// input zero point for int8).
+func im2col[T float32 | int8](g *convGeom, a, in []T, pad T, b, m0, m1 int) {
+	c := g.c
+	K := g.kh * g.kw * c
+	fill := func(s []T) {
+		for i := range s {
+			s[i] = pad
+		}
+	}
 	for m := m0; m < m1; m++ {
-		oy, ox := m/k.ow, m%k.ow
+		oy, ox := m/g.ow, m%g.ow
 		row := a[(m-m0)*K : (m-m0+1)*K]
-		iy0 := oy*k.o.strideH - k.padT
-		ix0 := ox*k.o.strideW - k.padL
+		iy0 := oy*g.o.strideH - g.padT
+		ix0 := ox*g.o.strideW - g.padL
 		p := 0
-		for ky := 0; ky < k.kh; ky++ {
-			iy := iy0 + ky*k.o.dilationH
-			if iy < 0 || iy >= k.h {
-				clear(row[p : p+k.kw*c])
-				p += k.kw * c
+		for ky := 0; ky < g.kh; ky++ {
+			iy := iy0 + ky*g.o.dilationH
+			if iy < 0 || iy >= g.h {
+				fill(row[p : p+g.kw*c])
+				p += g.kw * c
 				continue
 			}
-			base := (b*k.h + iy) * k.wd
-			if k.o.dilationW == 1 && ix0 >= 0 && ix0+k.kw <= k.wd {
-				copy(row[p:p+k.kw*c], in[(base+ix0)*c:(base+ix0+k.kw)*c])
-				p += k.kw * c
+			base := (b*g.h + iy) * g.wd
+			if g.o.dilationW == 1 && ix0 >= 0 && ix0+g.kw <= g.wd {
+				copy(row[p:p+g.kw*c], in[(base+ix0)*c:(base+ix0+g.kw)*c])
+				p += g.kw * c
 				continue
 			}
-			for kx := 0; kx < k.kw; kx++ {
-				ix := ix0 + kx*k.o.dilationW
-				if ix < 0 || ix >= k.wd {
-					clear(row[p : p+c])
+			for kx := 0; kx < g.kw; kx++ {
+				ix := ix0 + kx*g.o.dilationW
+				if ix < 0 || ix >= g.wd {
+					fill(row[p : p+c])
 				} else {
 					copy(row[p:p+c], in[(base+ix)*c:(base+ix+1)*c])
 				}

@@ -114,18 +114,14 @@ func (p *weights8) gemm(a []int8, lda, rows int, acc []int32, out []int8) {
 // ---- CONV_2D ----
 
 type conv8 struct {
-	in, out     *Tensor
-	p           *weights8
-	o           options
-	zi          int8
-	n, h, wd, c int
-	oh, ow, oc  int
-	kh, kw      int
-	padT, padL  int
-	direct      bool
-	tile        int
-	batch       int
-	threads     int
+	convGeom
+	in, out *Tensor
+	p       *weights8
+	zi      int8
+	direct  bool
+	tile    int
+	batch   int
+	threads int
 	// per-worker scratch
 	cols [][]int8
 	accs [][]int32
@@ -140,7 +136,7 @@ func newConv8(ip *Interpreter, op *opDef) (kernel, error) {
 	if len(w.shape) != 4 {
 		return nil, fmt.Errorf("%w: CONV_2D filter shape %v, want [O,KH,KW,I]", ErrInvalidModel, w.shape)
 	}
-	k := &conv8{in: in[0], out: out[0], o: op.opts, threads: ip.threads}
+	k := &conv8{convGeom: convGeom{o: op.opts}, in: in[0], out: out[0], threads: ip.threads}
 	k.oc, k.kh, k.kw = w.shape[0], w.shape[1], w.shape[2]
 	K := w.shape[1] * w.shape[2] * w.shape[3]
 	var bias *Tensor
@@ -210,52 +206,9 @@ func (k *conv8) runRange(_ *Interpreter, worker, lo, hi int) {
 			a = k.in.i8[(b*M+m0)*K : (b*M+m1)*K]
 		} else {
 			a = k.cols[worker][:(m1-m0)*K]
-			k.im2col(a, b, m0, m1)
+			im2col(&k.convGeom, a, k.in.i8, k.zi, b, m0, m1)
 		}
 		k.p.gemm(a, K, m1-m0, k.accs[worker][:(m1-m0)*k.p.np], out[m0*N:m1*N])
-	}
-}
-
-// im2col writes the receptive fields of output pixels [m0,m1) as rows of
-// a; taps outside the input read the input zero point.
-func (k *conv8) im2col(a []int8, b, m0, m1 int) {
-	c := k.c
-	K := k.kh * k.kw * c
-	in := k.in.i8
-	fill := func(s []int8) {
-		for i := range s {
-			s[i] = k.zi
-		}
-	}
-	for m := m0; m < m1; m++ {
-		oy, ox := m/k.ow, m%k.ow
-		row := a[(m-m0)*K : (m-m0+1)*K]
-		iy0 := oy*k.o.strideH - k.padT
-		ix0 := ox*k.o.strideW - k.padL
-		p := 0
-		for ky := 0; ky < k.kh; ky++ {
-			iy := iy0 + ky*k.o.dilationH
-			if iy < 0 || iy >= k.h {
-				fill(row[p : p+k.kw*c])
-				p += k.kw * c
-				continue
-			}
-			base := (b*k.h + iy) * k.wd
-			if k.o.dilationW == 1 && ix0 >= 0 && ix0+k.kw <= k.wd {
-				copy(row[p:p+k.kw*c], in[(base+ix0)*c:(base+ix0+k.kw)*c])
-				p += k.kw * c
-				continue
-			}
-			for kx := 0; kx < k.kw; kx++ {
-				ix := ix0 + kx*k.o.dilationW
-				if ix < 0 || ix >= k.wd {
-					fill(row[p : p+c])
-				} else {
-					copy(row[p:p+c], in[(base+ix)*c:(base+ix+1)*c])
-				}
-				p += c
-			}
-		}
 	}
 }
 
