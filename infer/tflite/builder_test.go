@@ -35,24 +35,30 @@ func i32s(v ...int) []int32 {
 	return out
 }
 
+// constData is a constant tensor's buffer bytes (nil when it has none).
+func constData(f32 []float32, i32 []int32, raw []byte) []byte {
+	var data []byte
+	switch {
+	case f32 != nil:
+		for _, v := range f32 {
+			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
+		}
+	case i32 != nil:
+		for _, v := range i32 {
+			data = binary.LittleEndian.AppendUint32(data, uint32(v))
+		}
+	case raw != nil:
+		data = raw
+	}
+	return data
+}
+
 // buildModel serialises a one-subgraph model.
 func buildModel(tensors []tTensor, ops []tOp, inputs, outputs []int) []byte {
 	buffers := []*wtab{wtbl()}
 	var tts []*wtab
 	for _, t := range tensors {
-		var data []byte
-		switch {
-		case t.f32 != nil:
-			for _, v := range t.f32 {
-				data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
-			}
-		case t.i32 != nil:
-			for _, v := range t.i32 {
-				data = binary.LittleEndian.AppendUint32(data, uint32(v))
-			}
-		case t.raw != nil:
-			data = t.raw
-		}
+		data := constData(t.f32, t.i32, t.raw)
 		buf := uint32(0)
 		if data != nil {
 			buffers = append(buffers, wtbl(data))

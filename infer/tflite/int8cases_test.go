@@ -1,7 +1,6 @@
 package tflite
 
 import (
-	"encoding/binary"
 	"math"
 	"math/rand/v2"
 )
@@ -40,19 +39,7 @@ func buildModel8(tensors []tTensor8, ops []tOp, inputs, outputs []int) []byte {
 	buffers := []*wtab{wtbl()}
 	var tts []*wtab
 	for _, t := range tensors {
-		var data []byte
-		switch {
-		case t.f32 != nil:
-			for _, v := range t.f32 {
-				data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
-			}
-		case t.i32 != nil:
-			for _, v := range t.i32 {
-				data = binary.LittleEndian.AppendUint32(data, uint32(v))
-			}
-		case t.raw != nil:
-			data = t.raw
-		}
+		data := constData(t.f32, t.i32, t.raw)
 		buf := uint32(0)
 		if data != nil {
 			buffers = append(buffers, wtbl(data))
