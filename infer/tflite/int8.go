@@ -261,27 +261,7 @@ func (k *pad8) eval(*Interpreter) {
 		copy(out, in)
 		return
 	}
-	inner := k.ins[r-1]
-	if inner == 0 {
-		return
-	}
-	var idx [maxRank]int
-	rows := k.in.n / inner
-	for row := 0; row < rows; row++ {
-		off := 0
-		for d := 0; d < r-1; d++ {
-			off = off*k.outs[d] + idx[d] + k.pads[2*d]
-		}
-		off = off*k.outs[r-1] + k.pads[2*(r-1)]
-		copy(out[off:off+inner], in[row*inner:(row+1)*inner])
-		for d := r - 2; d >= 0; d-- {
-			idx[d]++
-			if idx[d] < k.ins[d] {
-				break
-			}
-			idx[d] = 0
-		}
-	}
+	padRows(k.pad, out, in)
 }
 
 // ---- CONCATENATION ----

@@ -731,6 +731,34 @@ func (k *pad) prepare() (int, error) {
 	return 0, setShape(k.out, shape)
 }
 
+// padRows copies each innermost row of in (k's input shape) to its place
+// in out (already filled with the padding value); shared by the float and
+// int8 PAD.
+func padRows[T float32 | int8](k *pad, out, in []T) {
+	r := k.rank
+	inner := k.ins[r-1]
+	if inner == 0 {
+		return
+	}
+	var idx [maxRank]int
+	for row := 0; row < k.in.n/inner; row++ {
+		// output offset of idx (outer dims) + pad
+		off := 0
+		for d := 0; d < r-1; d++ {
+			off = off*k.outs[d] + idx[d] + k.pads[2*d]
+		}
+		off = off*k.outs[r-1] + k.pads[2*(r-1)]
+		copy(out[off:off+inner], in[row*inner:(row+1)*inner])
+		for d := r - 2; d >= 0; d-- {
+			idx[d]++
+			if idx[d] < k.ins[d] {
+				break
+			}
+			idx[d] = 0
+		}
+	}
+}
+
 func (k *pad) eval(*Interpreter) {
 	out := k.out.f32
 	r := k.rank
@@ -752,30 +780,7 @@ func (k *pad) eval(*Interpreter) {
 		copy(out, k.in.f32)
 		return
 	}
-	// Copy each innermost row of the input to its place in the output.
-	inner := k.ins[r-1]
-	var idx [maxRank]int
-	in := k.in.f32
-	rows := k.in.n / max(inner, 1)
-	if inner == 0 {
-		return
-	}
-	for row := 0; row < rows; row++ {
-		// output offset of idx (outer dims) + pad
-		off := 0
-		for d := 0; d < r-1; d++ {
-			off = off*k.outs[d] + idx[d] + k.pads[2*d]
-		}
-		off = off*k.outs[r-1] + k.pads[2*(r-1)]
-		copy(out[off:off+inner], in[row*inner:(row+1)*inner])
-		for d := r - 2; d >= 0; d-- {
-			idx[d]++
-			if idx[d] < k.ins[d] {
-				break
-			}
-			idx[d] = 0
-		}
-	}
+	padRows(k, out, k.in.f32)
 }
 
 // channelsOnly reports whether only the last axis is padded.
