@@ -19,7 +19,7 @@ func init() {
 	register("model", command{
 		summary: "inspect (info), time (bench) or int8-quantize (quantize) a .tflite model",
 		usage: "model info MODEL.tflite | model bench MODEL.tflite [--threads N] [--runs N] [--warmup N] [--input-shape 1,112,112,3] [--json]\n" +
-			"             | model quantize IN.tflite -o OUT.tflite (--calib DIR | --ranges FILE) [--per-channel] [--float-heads] [--bias-correction] [--range minmax|mean] [--ranges-out FILE] [--float-ops OPS] [--models DIR]",
+			"             | model quantize IN.tflite -o OUT.tflite (--calib DIR | --ranges FILE) [--per-channel] [--float-heads] [--bias-correction] [--range minmax|mean] [--ranges-out FILE] [--float-ops OPS] [--float-tensors NAMES] [--models DIR]",
 		run: runModel,
 	})
 }

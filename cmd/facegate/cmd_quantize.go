@@ -26,6 +26,7 @@ func modelQuantize(ctx context.Context, args []string, stdout, stderr io.Writer)
 	floatHeads := fs.Bool("float-heads", false, "leave float the ops that compute the outputs (through RESHAPE/CONCATENATION); for outputs whose range is too wide for int8, like BlazeFace's")
 	biasCorr := fs.Bool("bias-correction", false, "correct each convolution's bias for the mean shift its weight rounding causes (needs ranges with channel means)")
 	floatOps := fs.String("float-ops", "", "comma-separated ops to leave float, e.g. PRELU,ADD")
+	floatTensors := fs.String("float-tensors", "", "comma-separated names of activations whose producing ops stay float (mixed precision)")
 	models := fs.String("models", "models", "directory with the float models the calibration pipeline runs (detector and embedder)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -93,6 +94,11 @@ func modelQuantize(ctx context.Context, args []string, stdout, stderr io.Writer)
 				return usageError("--float-ops: unknown op %q", name)
 			}
 			opts.FloatOps = append(opts.FloatOps, c)
+		}
+	}
+	if *floatTensors != "" {
+		for _, name := range strings.Split(*floatTensors, ",") {
+			opts.FloatTensors = append(opts.FloatTensors, strings.TrimSpace(name))
 		}
 	}
 	g, err := quantize.Quantize(m.Graph(), r, opts)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/facegate/facegate/infer/tflite"
 )
@@ -16,6 +17,10 @@ type Options struct {
 	PerChannel bool
 	// FloatOps are op codes left float even where an int8 form exists.
 	FloatOps []tflite.OpCode
+	// FloatTensors names activations whose producing ops stay float
+	// (mixed precision: the layers an int8 step hurts most, found by
+	// measuring each layer's effect on the outputs).
+	FloatTensors []string
 	// FloatHeads leaves float the ops that compute the model's outputs:
 	// each output's producer, looking through RESHAPE and CONCATENATION.
 	// BlazeFace needs it: its score logits span [-13778, 5] on the
@@ -156,6 +161,11 @@ func (q *quantizer) quantizable(op *tflite.GraphOp) bool {
 			return false
 		}
 	}
+	for _, ti := range op.Outputs {
+		if ti >= 0 && slices.Contains(q.opts.FloatTensors, q.g.Tensors[ti].Name) {
+			return false
+		}
+	}
 	if len(op.Outputs) != 1 || !q.isActivation(op.Outputs[0]) {
 		return false
 	}
@@ -285,6 +295,11 @@ func perTensor(p Params) *tflite.Quantization {
 func (q *quantizer) run() (*tflite.Graph, error) {
 	g := q.g
 	n := len(g.Tensors)
+	for _, name := range q.opts.FloatTensors {
+		if !slices.ContainsFunc(g.Tensors, func(t tflite.GraphTensor) bool { return t.Name == name }) {
+			return nil, fmt.Errorf("float tensor %q: the model has no tensor of that name", name)
+		}
+	}
 	q.out = &tflite.Graph{Description: g.Description}
 	q.names = map[string]bool{}
 	q.f32, q.i8 = make([]int, n), make([]int, n)

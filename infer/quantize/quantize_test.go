@@ -137,8 +137,12 @@ func TestQuantizeOneConvLiteRT(t *testing.T) {
 	}
 }
 
-// shipped are the options scripts/fetch-models.sh (make models) uses.
+// shipped are the options scripts/fetch-models.sh (make models) quantizes MobileFaceNet with.
 var shipped = Options{PerChannel: true, FloatHeads: true}
+
+// shippedBlazeFace adds the two layers BlazeFace keeps float (see
+// docs/quantize.md).
+var shippedBlazeFace = Options{PerChannel: true, FloatHeads: true, FloatTensors: []string{"conv2d_16", "depthwise_conv2d_15"}}
 
 func quantizeReal(t *testing.T, name, ranges string, opts Options) (*tflite.Model, []byte) {
 	t.Helper()
@@ -163,30 +167,32 @@ func quantizeReal(t *testing.T, name, ranges string, opts Options) (*tflite.Mode
 
 // TestQuantizeRealModels quantizes the shipped models from the committed
 // ranges: the same input gives the same bytes, every convolution but the
-// output heads runs in int8 with per-channel weights, and the inputs and
-// outputs keep their float type, shape and name.
+// output heads and the layers named float runs in int8 with per-channel
+// weights, and the inputs and outputs keep their float type, shape and
+// name.
 func TestQuantizeRealModels(t *testing.T) {
 	for _, tc := range []struct {
 		model, ranges string
-		int8, heads   int // int8 and float (head) convolutions
+		opts          Options
+		int8, float   int // int8 and float convolutions
 	}{
-		{"MobileFaceNet.tflite", "MobileFaceNet.json", 51, 1},
-		{"face_detection_short_range.tflite", "face_detection_short_range.json", 33, 4},
+		{"MobileFaceNet.tflite", "MobileFaceNet.json", shipped, 51, 1},
+		{"face_detection_short_range.tflite", "face_detection_short_range.json", shippedBlazeFace, 31, 6},
 	} {
 		t.Run(tc.model, func(t *testing.T) {
-			m, b := quantizeReal(t, tc.model, tc.ranges, shipped)
-			_, b2 := quantizeReal(t, tc.model, tc.ranges, shipped)
+			m, b := quantizeReal(t, tc.model, tc.ranges, tc.opts)
+			_, b2 := quantizeReal(t, tc.model, tc.ranges, tc.opts)
 			if !bytes.Equal(b, b2) {
 				t.Fatal("two quantizations of the same model and ranges differ")
 			}
 			r, _ := ReadRanges(filepath.Join("ranges", tc.ranges))
-			g, _ := Quantize(m.Graph(), r, shipped)
-			convs, heads := 0, 0
+			g, _ := Quantize(m.Graph(), r, tc.opts)
+			convs, floats := 0, 0
 			for _, op := range g.Ops {
 				switch op.Code {
 				case tflite.OpConv2D, tflite.OpDepthwiseConv2D:
 					if g.Tensors[op.Inputs[0]].Type == tflite.Float32 && g.Tensors[op.Inputs[1]].Type == tflite.Float32 {
-						heads++
+						floats++
 						continue
 					}
 					convs++
@@ -203,8 +209,15 @@ func TestQuantizeRealModels(t *testing.T) {
 					}
 				}
 			}
-			if convs != tc.int8 || heads != tc.heads {
-				t.Errorf("%d int8 and %d float convolutions, want %d and %d", convs, heads, tc.int8, tc.heads)
+			if convs != tc.int8 || floats != tc.float {
+				t.Errorf("%d int8 and %d float convolutions, want %d and %d", convs, floats, tc.int8, tc.float)
+			}
+			for _, name := range tc.opts.FloatTensors {
+				for _, op := range g.Ops {
+					if out := g.Tensors[op.Outputs[0]]; out.Name == name && out.Type != tflite.Float32 {
+						t.Errorf("%q is %v, want float32 (named in FloatTensors)", name, out.Type)
+					}
+				}
 			}
 			// The file loads in our interpreter (int8 kernels).
 			if _, err := tflite.LoadBytes(b); err != nil {
@@ -290,5 +303,16 @@ func TestBiasCorrection(t *testing.T) {
 		if got := int32s(b.Data); got[0] != tc.want[0] || got[1] != tc.want[1] {
 			t.Errorf("means %v: bias %v, want %v", tc.means, got, tc.want)
 		}
+	}
+}
+
+// TestFloatTensorsUnknown refuses a float tensor name the model does
+// not have: a typo must not silently quantize the layer it meant to keep.
+// (TestQuantizeRealModels checks that named layers stay float.)
+func TestFloatTensorsUnknown(t *testing.T) {
+	r := &Ranges{Model: "one", Samples: 1, Tensors: map[string][2]float32{"in": {-1, 1.55}, "out": {-2, 3}}}
+	_, err := Quantize(oneConv(), r, Options{FloatTensors: []string{"otu"}})
+	if err == nil || !strings.Contains(err.Error(), `"otu"`) {
+		t.Errorf("unknown float tensor: error %v, want one naming \"otu\"", err)
 	}
 }
