@@ -20,7 +20,7 @@ func init() {
 	register("eval", command{
 		summary: "measure face verification accuracy on a folder of labelled images",
 		usage: "eval DIR [--pairs FILE] [--json] [--plot roc.png] [--threads N] [--variant aligned|aligned4|crop|mesh|mesh5|mesh5-1pass] [--flip=true|false]\n" +
-			"             [--models DIR] [--detector FILE] [--embedder FILE] [--quantized] [--full-range] [--match-threshold T] [--calibration-out FILE] [--scores-out FILE]\n\n" +
+			"             [--models DIR] [--detector FILE] [--embedder FILE] [--quantized] [--full-range] [--match-threshold T] [--calibration-out FILE] [--scores-out FILE] [--jitter N]\n\n" +
 			"DIR holds DIR/<identity>/<image>. Without --pairs every genuine and impostor pair is scored;\n" +
 			"with --pairs, an LFW pairs.txt (files DIR/<name>/<name>_<nnnn>.jpg) and its 10-fold accuracy.",
 		run: runEval,
@@ -63,6 +63,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	matchThr := fs.Float64("match-threshold", 0, "cosine threshold for the 1:N estimate (default: the shipped default match threshold)")
 	calOut := fs.String("calibration-out", "", "write the similarity→false-match-rate table derived from the impostor scores (JSON)")
 	scoresOut := fs.String("scores-out", "", "write every pair's similarity as CSV (genuine,score) for offline analysis")
+	jitter := fs.Int("jitter", 0, "also run on N-1 copies of the images cropped by 1-2 pixels and report each metric's spread over the N runs (how much of a difference is noise)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -71,6 +72,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError("need exactly one DIR, got %d arguments", len(pos))
 	}
 	dir := pos[0]
+	if *jitter < 0 || *jitter > 64 {
+		return usageError("--jitter %d: must be 0…64", *jitter)
+	}
 	if *threads < 1 || *threads > 256 {
 		return usageError("--threads %d: must be 1…256", *threads)
 	}
@@ -157,7 +161,23 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stderr, "face mesh: %d of %d images fell back to the detector's keypoints (no face in the mesh)\n", n, len(res))
 	}
-	rep := eval.Score(imgs, res, pairs, eval.ScoreOptions{Dir: dir, Variant: variant, Flip: *flip, Workers: *threads, Folds: folds, MatchThreshold: *matchThr})
+	sopts := eval.ScoreOptions{Dir: dir, Variant: variant, Flip: *flip, Workers: *threads, Folds: folds, MatchThreshold: *matchThr}
+	rep := eval.Score(imgs, res, pairs, sopts)
+	if *jitter > 1 {
+		shifts := eval.JitterShifts(*jitter)
+		reps := []*eval.Report{rep}
+		for i, s := range shifts[1:] {
+			fmt.Fprintf(stderr, "jitter run %d of %d: crop %v\n", i+2, len(shifts), s)
+			o := opts
+			o.Crop, o.Progress = s, nil
+			r, err := eval.Embed(ctx, imgs, o)
+			if err != nil {
+				return fmt.Errorf("jitter crop %v: %w", s, err)
+			}
+			reps = append(reps, eval.Score(imgs, r, pairs, sopts))
+		}
+		rep.Jitter = eval.SummarizeJitter(reps, shifts)
+	}
 
 	if *plot != "" {
 		if err := writePlot(*plot, rep); err != nil {
@@ -187,6 +207,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return enc.Encode(rep)
 	}
 	rep.WriteText(stdout)
+	if rep.Jitter != nil {
+		rep.Jitter.WriteText(stdout)
+	}
 	if cal != nil {
 		writeCalibrationSummary(stdout, cal, *calOut)
 	}

@@ -118,6 +118,9 @@ type Report struct {
 	// MatchThreshold is the cosine threshold the 1:N estimate uses.
 	MatchThreshold float64  `json:"match_threshold"`
 	OneToN         []OneToN `json:"one_to_n"`
+	// Jitter, with --jitter, is the spread of the metrics over runs on
+	// slightly cropped images; the other fields are the uncropped run.
+	Jitter *JitterReport `json:"jitter,omitempty"`
 
 	// Genuine and Impostor are the pair scores (for plots and calibration).
 	Genuine  []float64 `json:"-"`

@@ -93,6 +93,9 @@ type EmbedOptions struct {
 	Workers int
 	// Progress, if set, is called after each image (from any worker).
 	Progress func(done, total int)
+	// Crop drops Crop.X columns and Crop.Y rows from the top left of
+	// every image before anything else (see JitterShifts).
+	Crop image.Point
 }
 
 // Embed detects, crops and embeds every image. Face selection follows the
@@ -139,6 +142,11 @@ func Embed(ctx context.Context, imgs []Image, opts EmbedOptions) ([]ImageResult,
 				img, err := infer.DecodeFile(imgs[i].Path)
 				if err != nil {
 					return err
+				}
+				if opts.Crop != (image.Point{}) {
+					if img, err = cropTopLeft(img, opts.Crop); err != nil {
+						return fmt.Errorf("%s: %w", imgs[i].Path, err)
+					}
 				}
 				r, err := embedOne(ctx, p, fm, img, imgs[i].Central(), opts)
 				if err != nil {
