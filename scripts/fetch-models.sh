@@ -98,7 +98,7 @@ fi
 # int8 models: name|ranges file|quantize flags
 int8=(
   "MobileFaceNet|MobileFaceNet.json|--per-channel --float-heads"
-  "face_detection_short_range|face_detection_short_range.json|--per-channel --float-heads"
+  "face_detection_short_range|face_detection_short_range.json|--per-channel --float-heads --float-tensors conv2d_16,depthwise_conv2d_15"
 )
 root=$(cd "$(dirname "$0")/.." && pwd)
 command -v go >/dev/null || { echo "models: ERROR: go is not installed (needed to write the int8 models)" >&2; exit 1; }
