@@ -89,6 +89,12 @@ type conv struct {
 	groups     int  // weight panel groups the threads split
 	serial     bool // too little work to split
 	threads    int
+	prelu      []float32 // fused PRELU alpha per output channel (fuse.go), or nil
+	// fused residual ADD (fuse.go): out = out + add (or add + out), then
+	// clamped to addLo, addHi
+	add          *Tensor
+	addFirst     bool // the convolution's output is the ADD's first operand
+	addLo, addHi float32
 }
 
 func newConv(ip *Interpreter, op *opDef) (kernel, error) {
@@ -96,9 +102,15 @@ func newConv(ip *Interpreter, op *opDef) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &conv{convGeom: convGeom{o: op.opts}, in: in[0], w: in[1], out: out[0], threads: ip.threads}
+	k := &conv{convGeom: convGeom{o: op.opts}, in: in[0], w: in[1], out: out[0], threads: ip.threads, prelu: op.prelu}
 	if k.lo, k.hi, err = actRange(op.opts.activation); err != nil {
 		return nil, err
+	}
+	if op.add != nil {
+		k.add, k.addFirst = &ip.t[op.add.other], op.add.convFirst
+		if k.addLo, k.addHi, err = actRange(op.add.activation); err != nil {
+			return nil, err
+		}
 	}
 	k.pw = op.packed
 	if k.pw == nil {
@@ -124,6 +136,12 @@ func (k *conv) prepare() (int, error) {
 	}
 	if k.ow, k.padL, err = convOut(k.o.padding, k.wd, k.kw, k.o.strideW, k.o.dilationW); err != nil {
 		return 0, err
+	}
+	if k.prelu != nil && len(k.prelu) != k.oc {
+		return 0, fmt.Errorf("%w: fused PRELU with %d alphas for %d channels", ErrInvalidModel, len(k.prelu), k.oc)
+	}
+	if k.add != nil && !sameShape(k.add.shape, []int{k.n, k.oh, k.ow, k.oc}) {
+		return 0, fmt.Errorf("%w: ADD of %v to a convolution output of %v", ErrInvalidModel, k.add.shape, []int{k.n, k.oh, k.ow, k.oc})
 	}
 	k.direct = k.kh == 1 && k.kw == 1 && k.o.strideH == 1 && k.o.strideW == 1 && k.padT == 0 && k.padL == 0
 	K := k.kh * k.kw * k.c
@@ -204,8 +222,42 @@ func (k *conv) rows(ip *Interpreter, worker, g, r0, r1 int) {
 			a = ip.workerScratch(worker)[:(m1-m0)*K]
 			im2col(&k.convGeom, a, k.in.f32, 0, b, m0, m1)
 		}
-		gemm(a, m1-m0, K, k.pw, p0, p1, k.out.f32[(b*M+m0)*N:(b*M+m1)*N], N, k.lo, k.hi)
+		out := k.out.f32[(b*M+m0)*N : (b*M+m1)*N]
+		gemm(a, m1-m0, K, k.pw, p0, p1, out, N, k.lo, k.hi)
+		if k.prelu != nil || k.add != nil {
+			k.epilogue(out, (b*M+m0)*N, m1-m0, p0*gemmNR, min(p1*gemmNR, N))
+		}
 		r += m1 - m0
+	}
+}
+
+// epilogue applies the fused PRELU or ADD (fuse.go) to columns [c0,c1)
+// of the rows of out just written, at element offset off of the output,
+// while they are still in cache.
+func (k *conv) epilogue(out []float32, off, rows, c0, c1 int) {
+	N := k.oc
+	if k.prelu != nil {
+		if c0 == 0 && c1 == N {
+			preluRows(out, out, k.prelu, rows, N)
+			return
+		}
+		for i := 0; i < rows; i++ {
+			row := out[i*N+c0 : i*N+c1]
+			preluRow(row, row, k.prelu[c0:c1])
+		}
+		return
+	}
+	other := k.add.f32[off : off+rows*N]
+	if c0 == 0 && c1 == N {
+		rows, N, c1 = 1, rows*N, rows*N // one contiguous run
+	}
+	for i := 0; i < rows; i++ {
+		o, r := out[i*N+c0:i*N+c1], other[i*N+c0:i*N+c1]
+		if k.addFirst {
+			addRow(o, o, r, k.addLo, k.addHi)
+		} else {
+			addRow(o, r, o, k.addLo, k.addHi)
+		}
 	}
 }
 
@@ -315,6 +367,7 @@ type depthwise struct {
 	oh, ow     int
 	padT, padL int
 	batch      int
+	prelu      []float32 // fused PRELU alpha per output channel (fuse.go), or nil
 }
 
 func newDepthwise(ip *Interpreter, op *opDef) (kernel, error) {
@@ -322,7 +375,7 @@ func newDepthwise(ip *Interpreter, op *opDef) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &depthwise{in: in[0], out: out[0], o: op.opts}
+	k := &depthwise{in: in[0], out: out[0], o: op.opts, prelu: op.prelu}
 	if k.lo, k.hi, err = actRange(op.opts.activation); err != nil {
 		return nil, err
 	}
@@ -351,6 +404,9 @@ func (k *depthwise) prepare() (int, error) {
 		return 0, fmt.Errorf("%w: DEPTHWISE_CONV_2D %d output channels for %d inputs", ErrInvalidModel, k.oc, k.c)
 	}
 	k.mul = k.oc / k.c
+	if k.prelu != nil && len(k.prelu) != k.oc {
+		return 0, fmt.Errorf("%w: fused PRELU with %d alphas for %d channels", ErrInvalidModel, len(k.prelu), k.oc)
+	}
 	if k.oh, k.padT, err = convOut(k.o.padding, k.h, k.kh, k.o.strideH, k.o.dilationH); err != nil {
 		return 0, err
 	}
@@ -417,6 +473,9 @@ func (k *depthwise) runRange(_ *Interpreter, _, lo, hi int) {
 			for i, v := range row {
 				row[i] = clamp(v, k.lo, k.hi)
 			}
+		}
+		if k.prelu != nil {
+			preluRows(row, row, k.prelu, k.ow, oc)
 		}
 	}
 }

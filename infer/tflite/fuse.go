@@ -1,5 +1,7 @@
 package tflite
 
+import "slices"
+
 // Load-time graph rewrites. Each one gives bit-identical results (up to the
 // sign of a zero) and only removes work:
 //
@@ -14,6 +16,20 @@ package tflite
 //     so the clamp is at the same integers).
 //   - DEQUANTIZE of a constant was already evaluated at load; the op is
 //     dropped.
+//
+// fuseRun then makes the interpreter's op list, with one fusion that has
+// no TFLite form (so Graph does not see it):
+//
+//   - A float PRELU with one alpha per channel, whose input is the output
+//     of a float CONV_2D or DEPTHWISE_CONV_2D that nothing else reads, is
+//     computed by the convolution on each block of outputs it has just
+//     written, with the same PRELU kernel, instead of in a second pass over
+//     memory. Same values: the PRELU kernel sees the same inputs.
+//   - A float ADD of two same-shape tensors, one of them the output of a
+//     float CONV_2D that nothing else reads (a residual connection), is
+//     computed by the convolution on each block it has just written, with
+//     the same add kernel and operand order, when the other operand is
+//     computed before the convolution.
 
 func (m *Model) fuse() {
 	consumers := make([]int, len(m.tensors))
@@ -145,6 +161,109 @@ func (m *Model) fuse() {
 			m.exec = append(m.exec, exec[i])
 		}
 	}
+}
+
+// fuseRun returns m.exec with float CONV_2D / DEPTHWISE_CONV_2D + PRELU
+// pairs merged (see the top of this file).
+func (m *Model) fuseRun() []opDef {
+	consumers := make([]int, len(m.tensors))
+	producer := make([]int, len(m.tensors))
+	for i := range producer {
+		producer[i] = -1
+	}
+	for i, op := range m.exec {
+		for _, ti := range op.inputs {
+			if ti >= 0 {
+				consumers[ti]++
+			}
+		}
+		for _, ti := range op.outputs {
+			producer[ti] = i
+		}
+	}
+	for _, ti := range m.outputs {
+		consumers[ti]++ // an output is read by the caller
+	}
+	run := make([]opDef, len(m.exec))
+	copy(run, m.exec)
+	drop := make([]bool, len(run))
+	for i := range run {
+		op := &run[i]
+		if op.code != opPrelu || len(op.inputs) != 2 || len(op.outputs) != 1 {
+			continue
+		}
+		x, a := op.inputs[0], op.inputs[1]
+		p := -1
+		if x >= 0 {
+			p = producer[x]
+		}
+		if p < 0 || consumers[x] != 1 || a < 0 {
+			continue
+		}
+		prod := &run[p]
+		if (prod.code != opConv2d && prod.code != opDepthwiseConv2d) || len(prod.outputs) != 1 || prod.prelu != nil {
+			continue
+		}
+		xt, at, yt := &m.tensors[x], &m.tensors[a], &m.tensors[op.outputs[0]]
+		if xt.typ != Float32 || yt.typ != Float32 || at.f32 == nil || len(xt.shape) == 0 {
+			continue
+		}
+		// one alpha per channel: alpha's shape is 1s and then C
+		c := xt.shape[len(xt.shape)-1]
+		perChannel := len(at.f32) == c && len(at.shape) >= 1 && at.shape[len(at.shape)-1] == c && len(at.shape) <= len(xt.shape)
+		for _, d := range at.shape[:max(len(at.shape)-1, 0)] {
+			perChannel = perChannel && d == 1
+		}
+		if !perChannel {
+			continue
+		}
+		prod.outputs = []int{op.outputs[0]}
+		prod.prelu = at.f32
+		producer[op.outputs[0]] = p
+		drop[i] = true
+	}
+	// residual ADDs
+	for i := range run {
+		op := &run[i]
+		if drop[i] || op.code != opAdd || len(op.inputs) != 2 || len(op.outputs) != 1 {
+			continue
+		}
+		if _, _, err := actRange(op.opts.activation); err != nil {
+			continue
+		}
+		for k, x := range op.inputs {
+			other := op.inputs[1-k]
+			if x < 0 || other < 0 || x == other || producer[x] < 0 || consumers[x] != 1 {
+				continue
+			}
+			p := producer[x]
+			if producer[other] >= p {
+				// the other operand is computed after the convolution
+				// (BlazeFace pads its residuals after the block's convs)
+				continue
+			}
+			prod := &run[p]
+			if prod.code != opConv2d || len(prod.outputs) != 1 || prod.prelu != nil || prod.add != nil {
+				continue
+			}
+			xt, ot, yt := &m.tensors[x], &m.tensors[other], &m.tensors[op.outputs[0]]
+			if xt.typ != Float32 || ot.typ != Float32 || yt.typ != Float32 || !slices.Equal(xt.shape, ot.shape) || ot.isConst() {
+				continue
+			}
+			prod.outputs = []int{op.outputs[0]}
+			prod.add = &fusedAdd{other: other, convFirst: k == 0, activation: op.opts.activation}
+			producer[op.outputs[0]] = p
+			drop[i] = true
+			break
+		}
+	}
+	out := run[:0]
+	for i := range run {
+		if !drop[i] {
+			out = append(out, run[i])
+		}
+	}
+	return out
 }
 
 // sameQuant reports whether two tensors have the same type and the same

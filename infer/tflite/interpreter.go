@@ -120,8 +120,8 @@ func NewInterpreter(m *Model, opts Options) (*Interpreter, error) {
 			t.n, _ = numElements(t.shape)
 		}
 	}
-	ip.kernels = make([]kernel, len(m.exec))
-	for i := range m.exec {
+	ip.kernels = make([]kernel, len(m.run))
+	for i := range m.run {
 		k, err := newKernel(ip, i)
 		if err != nil {
 			return nil, err
@@ -234,7 +234,7 @@ func (ip *Interpreter) allocate() error {
 	for i, k := range ip.kernels {
 		s, err := k.prepare()
 		if err != nil {
-			return fmt.Errorf("%s: operator %d (%s): %w", m.name, i, opName(m.exec[i].code), err)
+			return fmt.Errorf("%s: operator %d (%s): %w", m.name, i, opName(m.run[i].code), err)
 		}
 		maxScratch = max(maxScratch, s)
 	}
@@ -256,9 +256,12 @@ func (ip *Interpreter) allocate() error {
 	for _, ti := range m.inputs {
 		use(ti, -1)
 	}
-	for i, op := range m.exec {
+	for i, op := range m.run {
 		for _, ti := range op.outputs {
 			use(ti, i)
+		}
+		if op.add != nil {
+			use(op.add.other, i)
 		}
 		for _, ti := range op.inputs {
 			if ti >= 0 {
@@ -267,7 +270,7 @@ func (ip *Interpreter) allocate() error {
 		}
 	}
 	for _, ti := range m.outputs {
-		use(ti, len(m.exec))
+		use(ti, len(m.run))
 	}
 	var planned, planned8 []*Tensor
 	var other int64

@@ -130,6 +130,22 @@ type opDef struct {
 	// packed is the op's constant weights pre-packed for its kernel
 	// (CONV_2D, FULLY_CONNECTED), set at load.
 	packed *packedWeights
+	// prelu, in Model.run only, is the per-channel alpha of a PRELU the
+	// float CONV_2D or DEPTHWISE_CONV_2D applies to its output itself
+	// (fuse.go); nil for none.
+	prelu []float32
+	// add, in Model.run only, is an ADD of a same-shape tensor the float
+	// CONV_2D applies to its output itself (fuse.go); nil for none.
+	add *fusedAdd
+}
+
+// fusedAdd is an ADD folded into the convolution that computes one of its
+// operands: out = conv + other (or other + conv, as the ADD had them),
+// then the ADD's activation.
+type fusedAdd struct {
+	other      int  // the other operand's tensor
+	convFirst  bool // the convolution's output was the ADD's first input
+	activation int
 }
 
 // options is the union of the builtin options the kernels read. Fields not
@@ -170,9 +186,12 @@ type Model struct {
 	description string
 	tensors     []tensorDef
 	ops         []opDef
-	// exec is the operator list the interpreter runs: ops after the
-	// exact rewrites of fuse.go.
-	exec    []opDef
+	// exec is the operator graph after the exact rewrites of fuse.go that
+	// are still TFLite ops (Graph exports it).
+	exec []opDef
+	// run is the list the interpreter runs: exec with the kernel-level
+	// fusions of fuse.go (a PRELU computed by the convolution before it).
+	run     []opDef
 	inputs  []int
 	outputs []int
 }
@@ -404,6 +423,7 @@ func loadBytes(b []byte, name string) (m *Model, err error) {
 	if err := m.prepack(); err != nil {
 		return nil, err
 	}
+	m.run = m.fuseRun()
 	return m, nil
 }
 

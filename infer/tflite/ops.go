@@ -135,7 +135,7 @@ func (m *Model) checkSupported() error {
 }
 
 func newKernel(ip *Interpreter, i int) (kernel, error) {
-	op := &ip.m.exec[i]
+	op := &ip.m.run[i]
 	spec, _ := ip.m.specFor(op)
 	k, err := spec.new(ip, op)
 	if err != nil {
