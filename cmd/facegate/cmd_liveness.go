@@ -82,8 +82,12 @@ type lvClipResult struct {
 	AttackType string   `json:"attack_type,omitempty"`
 	Synthetic  bool     `json:"synthetic"`
 	Frames     int      `json:"frames"`
-	FaceFrames int      `json:"face_frames"` // frames with a usable mesh on the main track
-	Decision   string   `json:"decision"`    // live, attack, or undecided (clip ended first)
+	FaceFrames int      `json:"face_frames"`   // frames of the main track
+	Usable     int      `json:"usable_frames"` // of those, frames that added evidence (mesh, inside the frame, big enough)
+	// Decision is live, attack, undecided (the clip ended first) or
+	// no-response (no frame big enough to judge: a non-response in ISO/IEC
+	// 30107-3 terms, counted in BPNRR/APNRR and not in BPCER/APCER).
+	Decision string `json:"decision"`
 	Reason     string   `json:"reason,omitempty"`
 	DecidedAt  int      `json:"decided_at_frame,omitempty"`
 	Elapsed    float64  `json:"elapsed_s"`
@@ -100,9 +104,10 @@ type lvCue struct {
 }
 
 type lvTypeStat struct {
-	Clips    int     `json:"clips"`
-	Accepted int     `json:"accepted"`
-	APCER    float64 `json:"apcer"`
+	Clips      int     `json:"clips"`
+	NoResponse int     `json:"no_response"`
+	Accepted   int     `json:"accepted"`
+	APCER      float64 `json:"apcer"` // over the clips that responded
 }
 
 type lvReport struct {
@@ -111,8 +116,15 @@ type lvReport struct {
 	LiveClips   int                    `json:"live_clips"`
 	AttackClips int                    `json:"attack_clips"`
 	Synthetic   int                    `json:"synthetic_attack_clips"`
+	// BPCER is the share of live clips that responded (had a face big
+	// enough to judge) and were refused or left undecided; APCER the share
+	// of responding attack clips accepted. BPNRR and APNRR are the shares
+	// of live and attack clips that did not respond.
 	BPCER       float64                `json:"bpcer"`
 	APCER       float64                `json:"apcer"`
+	BPNRR       float64                `json:"bpnrr"`
+	APNRR       float64                `json:"apnrr"`
+	NoResponse  int                    `json:"no_response_clips"`
 	PerType     map[string]*lvTypeStat `json:"per_attack_type"`
 	PerClip     []lvClipResult         `json:"per_clip"`
 }
@@ -160,7 +172,7 @@ func runEvalLiveness(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	rep := lvReport{Mode: string(cfg.Mode), PerType: map[string]*lvTypeStat{}}
-	var refused, accepted int
+	var refused, accepted, liveNR, attackNR int
 	for _, c := range clips {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -195,9 +207,15 @@ func runEvalLiveness(ctx context.Context, args []string, stdout, stderr io.Write
 		res.Clip = c
 		res.Label, res.AttackType, res.Synthetic = lvLabel(c, manifest[c].attackType)
 		rep.Clips++
+		noResp := res.Decision == lvNoResponse
+		if noResp {
+			rep.NoResponse++
+		}
 		if res.Label == "live" {
 			rep.LiveClips++
-			if !res.Accepted {
+			if noResp {
+				liveNR++
+			} else if !res.Accepted {
 				refused++
 			}
 		} else {
@@ -211,6 +229,10 @@ func runEvalLiveness(ctx context.Context, args []string, stdout, stderr io.Write
 				rep.PerType[res.AttackType] = st
 			}
 			st.Clips++
+			if noResp {
+				st.NoResponse++
+				attackNR++
+			}
 			if res.Accepted {
 				st.Accepted++
 				accepted++
@@ -221,14 +243,18 @@ func runEvalLiveness(ctx context.Context, args []string, stdout, stderr io.Write
 			fmt.Fprintf(stderr, "%-48s %-6s %-9s %s\n", c, res.Label, res.Decision, res.Reason)
 		}
 	}
-	if rep.LiveClips > 0 {
-		rep.BPCER = float64(refused) / float64(rep.LiveClips)
+	ratio := func(a, b int) float64 {
+		if b == 0 {
+			return 0
+		}
+		return float64(a) / float64(b)
 	}
-	if rep.AttackClips > 0 {
-		rep.APCER = float64(accepted) / float64(rep.AttackClips)
-	}
+	rep.BPCER = ratio(refused, rep.LiveClips-liveNR)
+	rep.APCER = ratio(accepted, rep.AttackClips-attackNR)
+	rep.BPNRR = ratio(liveNR, rep.LiveClips)
+	rep.APNRR = ratio(attackNR, rep.AttackClips)
 	for _, st := range rep.PerType {
-		st.APCER = float64(st.Accepted) / float64(st.Clips)
+		st.APCER = ratio(st.Accepted, st.Clips-st.NoResponse)
 	}
 	if *jsonOut != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
@@ -409,6 +435,7 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 	res.Decision = "undecided"
 	if best != nil {
 		res.FaceFrames = best.faces
+		res.Usable = best.last.Usable
 		res.Elapsed = best.last.Elapsed.Seconds()
 		switch best.last.State {
 		case liveness.Live:
@@ -429,6 +456,12 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 	} else {
 		res.Reason = "no face detected"
 	}
+	if res.Usable == 0 && !res.Accepted && res.Decision != "attack" {
+		res.Decision = lvNoResponse
+		if best != nil {
+			res.Reason = fmt.Sprintf("no frame to judge (eyes < %.0f px apart, face cut by the edge, or no mesh)", cfg.MinEyeDistance)
+		}
+	}
 	if len(meshMS) > 0 {
 		sort.Float64s(meshMS)
 		p := meshMS[len(meshMS)/2]
@@ -436,6 +469,10 @@ func lvEvalClip(ctx context.Context, rig *lvRig, dir string, cfg liveness.Config
 	}
 	return res, nil
 }
+
+// lvNoResponse is the decision of a clip without a single frame the
+// evaluator could judge.
+const lvNoResponse = "no-response"
 
 func lvListClips(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
@@ -554,7 +591,8 @@ func lvPrintReport(w io.Writer, rep lvReport) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nmode %s: %d clips (%d live, %d attack of which %d synthetic)\n", rep.Mode, rep.Clips, rep.LiveClips, rep.AttackClips, rep.Synthetic)
-	fmt.Fprintf(w, "BPCER %.2f%% (live clips refused or undecided)\nAPCER %.2f%% (attack clips accepted)\n", 100*rep.BPCER, 100*rep.APCER)
+	fmt.Fprintf(w, "BPCER %.2f%% (live clips refused or undecided, of those with a face big enough to judge)\nAPCER %.2f%% (attack clips accepted, of those with a face big enough to judge)\n", 100*rep.BPCER, 100*rep.APCER)
+	fmt.Fprintf(w, "no response (no frame big enough to judge, refused at the door by the quality gate): BPNRR %.2f%%, APNRR %.2f%%, %d clips\n", 100*rep.BPNRR, 100*rep.APNRR, rep.NoResponse)
 	types := make([]string, 0, len(rep.PerType))
 	for t := range rep.PerType {
 		types = append(types, t)
@@ -562,7 +600,7 @@ func lvPrintReport(w io.Writer, rep lvReport) {
 	sort.Strings(types)
 	for _, t := range types {
 		st := rep.PerType[t]
-		fmt.Fprintf(w, "  APCER %-28s %d/%d = %.2f%%\n", t, st.Accepted, st.Clips, 100*st.APCER)
+		fmt.Fprintf(w, "  APCER %-28s %d/%d = %.2f%% (%d more without a response)\n", t, st.Accepted, st.Clips-st.NoResponse, 100*st.APCER, st.NoResponse)
 	}
 	// Per-cue verdict counts at decision time.
 	fmt.Fprintln(w, "\nper-cue verdicts at decision (live/attack/abstain):")

@@ -32,7 +32,8 @@ func TestLvLabel(t *testing.T) {
 
 // TestSynthAttackThenEval renders a small synthetic print attack and runs
 // eval-liveness on it: the JSON has the documented keys and the attack is
-// not accepted.
+// not accepted. A second, tiny rendering (eyes far closer than
+// liveness.min_eye_distance) must count as a non-response.
 func TestSynthAttackThenEval(t *testing.T) {
 	photo := filepath.Join(testfaces.Dir(t, "dev"), "df_elon_musk")
 	ents, err := os.ReadDir(photo)
@@ -53,6 +54,10 @@ func TestSynthAttackThenEval(t *testing.T) {
 	if fs, _ := filepath.Glob(filepath.Join(clip, "frame_*.jpg")); len(fs) != 20 {
 		t.Fatalf("synth-attack wrote %d frames, want 20", len(fs))
 	}
+	tiny := filepath.Join(dir, "attack_synth_print-border_tiny_s6")
+	if err := runSynthAttack(ctx, []string{photo, "-o", tiny, "--frames", "20", "--size", "160x120", "--seed", "6", "--motion", "1.5"}, &out, &errb); err != nil {
+		t.Fatalf("synth-attack: %v (%s)", err, errb.String())
+	}
 	out.Reset()
 	if err := runEvalLiveness(ctx, []string{dir, "--json", "--models", models}, &out, &errb); err != nil {
 		t.Fatalf("eval-liveness: %v (%s)", err, errb.String())
@@ -61,7 +66,7 @@ func TestSynthAttackThenEval(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &raw); err != nil {
 		t.Fatalf("eval-liveness --json: %v\n%s", err, out.String())
 	}
-	for _, k := range []string{"clips", "live_clips", "attack_clips", "bpcer", "apcer", "per_clip"} {
+	for _, k := range []string{"clips", "live_clips", "attack_clips", "bpcer", "apcer", "bpnrr", "apnrr", "per_clip"} {
 		if _, ok := raw[k]; !ok {
 			t.Errorf("JSON lacks key %q", k)
 		}
@@ -70,10 +75,22 @@ func TestSynthAttackThenEval(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Clips != 1 || rep.AttackClips != 1 || rep.Synthetic != 1 || len(rep.PerClip) != 1 {
-		t.Fatalf("counts: clips %d attack %d synthetic %d per_clip %d, want 1 each", rep.Clips, rep.AttackClips, rep.Synthetic, len(rep.PerClip))
+	if rep.Clips != 2 || rep.AttackClips != 2 || rep.Synthetic != 2 || len(rep.PerClip) != 2 {
+		t.Fatalf("counts: clips %d attack %d synthetic %d per_clip %d, want 2 each", rep.Clips, rep.AttackClips, rep.Synthetic, len(rep.PerClip))
 	}
-	c := rep.PerClip[0]
+	c, small := rep.PerClip[0], rep.PerClip[1]
+	if c.Clip != filepath.Base(clip) {
+		c, small = small, c
+	}
+	if small.Decision != lvNoResponse || small.Accepted || small.Usable != 0 {
+		t.Errorf("tiny clip: decision %q, accepted %v, %d usable frames; want no-response, false, 0", small.Decision, small.Accepted, small.Usable)
+	}
+	if rep.NoResponse != 1 || rep.APNRR != 0.5 || rep.BPNRR != 0 {
+		t.Errorf("no response: %d clips, APNRR %v, BPNRR %v; want 1, 0.5, 0", rep.NoResponse, rep.APNRR, rep.BPNRR)
+	}
+	if c.Decision == lvNoResponse || c.Usable == 0 {
+		t.Errorf("480x360 clip: decision %q with %d usable frames; want a judged clip", c.Decision, c.Usable)
+	}
 	if c.Accepted || rep.APCER != 0 {
 		t.Errorf("synthetic print accepted as live: %+v", c)
 	}

@@ -47,9 +47,19 @@ type Config struct {
 	Window time.Duration `yaml:"window"`
 	// MinFrames is the fewest frames in the window before any cue decides.
 	MinFrames int `yaml:"min_frames"`
-	// Timeout is how long a track may stay undecided; then it is refused
-	// (denied-liveness) with the cue values.
+	// Timeout is how long a track may stay undecided, counted from its
+	// first frame that adds evidence; then it is refused (denied-liveness)
+	// with the cue values.
 	Timeout time.Duration `yaml:"timeout"`
+	// MinEyeDistance is the smallest inter-ocular distance, in pixels
+	// between the mesh's eye centres, of a frame that adds liveness
+	// evidence; smaller faces are followed but not judged. It is the
+	// recognition gate's default (quality.min_eye_distance, 35): a face
+	// too small to be recognised cannot be granted, and evidence seen on
+	// it is mostly mesh noise (a far screen at 23-25 px gave a one-frame
+	// eye "blink" deeper than a real blink at 20 px; docs/liveness.md).
+	// Set both if you change one. A negative value turns it off.
+	MinEyeDistance float64 `yaml:"min_eye_distance"`
 
 	Planarity PlanarityConfig `yaml:"planarity"`
 	Blink     BlinkConfig     `yaml:"blink"`
@@ -158,6 +168,8 @@ func DefaultConfig() Config {
 		Window:    1500 * time.Millisecond,
 		MinFrames: 8,
 		Timeout:   4 * time.Second,
+		// the recognition gate's default, infer.DefaultQuality.MinEyeDistance
+		MinEyeDistance: 35,
 		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.035, Attack: 0.008, MinPairs: 3, MinIOD: 30, Points: PointsImage, BlinkVeto: 0.018},
 		Blink:     BlinkConfig{Drop: 0.35, Recover: 0.15, MaxDuration: 500 * time.Millisecond},
 		Stillness: StillnessConfig{Still: 0.002, Moving: 0.01, Jump: 2},
@@ -186,6 +198,7 @@ func (c Config) WithDefaults() Config {
 	if c.Timeout == 0 {
 		c.Timeout = d.Timeout
 	}
+	def(&c.MinEyeDistance, d.MinEyeDistance)
 	def(&c.Planarity.MinMotion, d.Planarity.MinMotion)
 	def(&c.Planarity.Live, d.Planarity.Live)
 	def(&c.Planarity.Attack, d.Planarity.Attack)

@@ -52,9 +52,12 @@ type Decision struct {
 	// Cues are the cue results over the current window (for the event log).
 	Cues []CueResult `json:"cues"`
 	// Frames is the number of frames in the window; Elapsed the time since
-	// the track's first usable frame.
+	// the track's first usable frame (0 before it).
 	Frames  int           `json:"frames"`
 	Elapsed time.Duration `json:"elapsed"`
+	// Usable is how many of the track's frames added evidence so far (a
+	// valid mesh, inside the frame, at least Config.MinEyeDistance).
+	Usable int `json:"usable_frames"`
 }
 
 // Cue returns the named cue result, or false.
@@ -75,7 +78,8 @@ type Observation struct {
 	// border, infrared) abstain.
 	Frame *image.RGBA
 	// Mesh is the face mesh of this frame in Frame's pixels. A frame without
-	// a valid mesh, or with presence below 0.5, adds no evidence.
+	// a valid mesh, with presence below 0.5, cut by the frame edge, or
+	// with eyes closer than Config.MinEyeDistance adds no evidence.
 	Mesh *Mesh
 }
 
@@ -100,8 +104,9 @@ type Evaluator struct {
 	cfg      Config
 	spectrum Spectrum
 	frames   []frameRec
-	first    time.Time
-	started  bool
+	first    time.Time // the first usable frame's time
+	started  bool      // a usable frame was seen
+	usable   int
 	blinked  bool
 	planar3D bool
 	jumps    int // window restarts because consecutive crops showed different faces
@@ -134,16 +139,23 @@ func (e *Evaluator) Add(o Observation) Decision {
 	if e.final != nil {
 		return *e.final
 	}
-	if !e.started {
-		e.first, e.started = o.Time, true
-	}
 	if e.cfg.Mode == ModeOff {
 		d := Decision{State: Live, Reason: "liveness off"}
 		e.final = &d
 		return d
 	}
-	if o.Mesh.Valid() && o.Mesh.Presence >= 0.5 && (o.Frame == nil || inFrame(o.Mesh, o.Frame.Bounds())) {
+	if o.Mesh.Valid() && o.Mesh.Presence >= 0.5 && (o.Frame == nil || inFrame(o.Mesh, o.Frame.Bounds())) &&
+		(e.cfg.MinEyeDistance < 0 || o.Mesh.InterOcular() >= e.cfg.MinEyeDistance) {
+		if !e.started {
+			e.first, e.started = o.Time, true
+		}
+		e.usable++
 		e.push(o)
+	}
+	if !e.started {
+		// Nothing to judge yet (no face, or too small): the timeout
+		// starts with the first usable frame.
+		return Decision{State: Pending}
 	}
 	d := e.decide(o.Time)
 	if d.State != Pending {
@@ -248,7 +260,7 @@ func (e *Evaluator) cues() []CueResult {
 }
 
 func (e *Evaluator) decide(now time.Time) Decision {
-	d := Decision{State: Pending, Frames: len(e.frames), Elapsed: now.Sub(e.first)}
+	d := Decision{State: Pending, Frames: len(e.frames), Elapsed: now.Sub(e.first), Usable: e.usable}
 	if len(e.frames) >= e.cfg.MinFrames {
 		d.Cues = e.cues()
 		v := map[string]Verdict{}

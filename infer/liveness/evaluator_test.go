@@ -107,9 +107,12 @@ func TestNoMeshNoEvidence(t *testing.T) {
 	for i := range obs {
 		obs[i].Mesh = nil
 	}
+	// 5 s without a face: nothing to judge and no timeout either (the
+	// timeout runs from the first usable frame; the policy's own
+	// liveness_timeout refuses a matched face that never gets one).
 	d, _ := run(t, Config{}, Visible, obs)
-	if d.State != Attack || d.Reason != ReasonTimeout {
-		t.Errorf("frames without a mesh: %v (%s), want attack by timeout", d.State, d.Reason)
+	if d.State != Pending || d.Usable != 0 || d.Elapsed != 0 {
+		t.Errorf("frames without a mesh: %v (%s), %d usable, elapsed %v; want pending, 0, 0", d.State, d.Reason, d.Usable, d.Elapsed)
 	}
 	low := clip(20, 1, false, -1)
 	for i := range low {
@@ -261,5 +264,52 @@ func TestBlinkVeto(t *testing.T) {
 	d, _ = run(t, Config{Planarity: PlanarityConfig{BlinkVeto: -1}}, Visible, obs)
 	if d.State != Live || d.Reason != CueBlink {
 		t.Errorf("veto off: %v %q, want live by blink", d.State, d.Reason)
+	}
+}
+
+// scaled returns obs with every mesh shrunk about its first point so the
+// inter-ocular distance is iod pixels.
+func scaled(obs []Observation, iod float64) []Observation {
+	out := make([]Observation, len(obs))
+	for i, o := range obs {
+		m := *o.Mesh
+		m.Points = append([]Point(nil), o.Mesh.Points...)
+		f := iod / o.Mesh.InterOcular()
+		c := m.Points[0]
+		for k, p := range m.Points {
+			m.Points[k].X = c.X + (p.X-c.X)*f
+			m.Points[k].Y = c.Y + (p.Y-c.Y)*f
+		}
+		out[i] = Observation{Time: o.Time, Frame: o.Frame, Mesh: &m}
+	}
+	return out
+}
+
+// TestSmallFacesAddNoEvidence: frames whose eyes are closer than
+// MinEyeDistance are followed but not judged, and the timeout starts at
+// the first frame that is.
+func TestSmallFacesAddNoEvidence(t *testing.T) {
+	blinking := clip(90, 1, false, 50)
+	if iod := blinking[0].Mesh.InterOcular(); iod < 40 {
+		t.Fatalf("test clip's faces are %v px between the eyes; need > 40", iod)
+	}
+	// The whole clip at 20 px: a blink at 20 px is not evidence.
+	d, _ := run(t, Config{}, Visible, scaled(blinking, 20))
+	if d.State != Pending || d.Usable != 0 {
+		t.Errorf("20-px faces: %v (%s), %d usable frames; want pending, 0", d.State, d.Reason, d.Usable)
+	}
+	// Turned off (negative), the same small faces are judged.
+	if d, _ := run(t, Config{MinEyeDistance: -1}, Visible, scaled(blinking, 20)); d.Usable == 0 {
+		t.Errorf("min_eye_distance off: %v (%s), no usable frames", d.State, d.Reason)
+	}
+	// Far for 3 s (45 frames, shorter than the 4 s timeout only from the
+	// first usable frame on), then near with a blink at frame 50.
+	walk := append(scaled(blinking[:45], 20), blinking[45:]...)
+	d, n := run(t, Config{Mode: ModeBlink}, Visible, walk)
+	if d.State != Live || !strings.Contains(d.Reason, CueBlink) {
+		t.Errorf("walking up and blinking: %v (%s) after %d frames, want live by blink", d.State, d.Reason, n)
+	}
+	if d.Usable != n-45 {
+		t.Errorf("%d usable frames after %d, want the %d near ones", d.Usable, n, n-45)
 	}
 }
