@@ -77,23 +77,23 @@ func newLvRig(models string) (*lvRig, error) {
 
 // lvClipResult is one clip's outcome.
 type lvClipResult struct {
-	Clip       string   `json:"clip"`
-	Label      string   `json:"label"` // live or attack
-	AttackType string   `json:"attack_type,omitempty"`
-	Synthetic  bool     `json:"synthetic"`
-	Frames     int      `json:"frames"`
-	FaceFrames int      `json:"face_frames"`   // frames of the main track
-	Usable     int      `json:"usable_frames"` // of those, frames that added evidence (mesh, inside the frame, big enough)
+	Clip       string `json:"clip"`
+	Label      string `json:"label"` // live or attack
+	AttackType string `json:"attack_type,omitempty"`
+	Synthetic  bool   `json:"synthetic"`
+	Frames     int    `json:"frames"`
+	FaceFrames int    `json:"face_frames"`   // frames of the main track
+	Usable     int    `json:"usable_frames"` // of those, frames that added evidence (mesh, inside the frame, big enough)
 	// Decision is live, attack, undecided (the clip ended first) or
 	// no-response (no frame big enough to judge: a non-response in ISO/IEC
 	// 30107-3 terms, counted in BPNRR/APNRR and not in BPCER/APCER).
-	Decision string `json:"decision"`
-	Reason     string   `json:"reason,omitempty"`
-	DecidedAt  int      `json:"decided_at_frame,omitempty"`
-	Elapsed    float64  `json:"elapsed_s"`
-	Accepted   bool     `json:"accepted"`
-	Cues       []lvCue  `json:"cues"`
-	MeshMS     *float64 `json:"mesh_cues_ms_p50,omitempty"`
+	Decision  string   `json:"decision"`
+	Reason    string   `json:"reason,omitempty"`
+	DecidedAt int      `json:"decided_at_frame,omitempty"`
+	Elapsed   float64  `json:"elapsed_s"`
+	Accepted  bool     `json:"accepted"`
+	Cues      []lvCue  `json:"cues"`
+	MeshMS    *float64 `json:"mesh_cues_ms_p50,omitempty"`
 }
 
 type lvCue struct {
@@ -111,22 +111,22 @@ type lvTypeStat struct {
 }
 
 type lvReport struct {
-	Mode        string                 `json:"mode"`
-	Clips       int                    `json:"clips"`
-	LiveClips   int                    `json:"live_clips"`
-	AttackClips int                    `json:"attack_clips"`
-	Synthetic   int                    `json:"synthetic_attack_clips"`
+	Mode        string `json:"mode"`
+	Clips       int    `json:"clips"`
+	LiveClips   int    `json:"live_clips"`
+	AttackClips int    `json:"attack_clips"`
+	Synthetic   int    `json:"synthetic_attack_clips"`
 	// BPCER is the share of live clips that responded (had a face big
 	// enough to judge) and were refused or left undecided; APCER the share
 	// of responding attack clips accepted. BPNRR and APNRR are the shares
 	// of live and attack clips that did not respond.
-	BPCER       float64                `json:"bpcer"`
-	APCER       float64                `json:"apcer"`
-	BPNRR       float64                `json:"bpnrr"`
-	APNRR       float64                `json:"apnrr"`
-	NoResponse  int                    `json:"no_response_clips"`
-	PerType     map[string]*lvTypeStat `json:"per_attack_type"`
-	PerClip     []lvClipResult         `json:"per_clip"`
+	BPCER      float64                `json:"bpcer"`
+	APCER      float64                `json:"apcer"`
+	BPNRR      float64                `json:"bpnrr"`
+	APNRR      float64                `json:"apnrr"`
+	NoResponse int                    `json:"no_response_clips"`
+	PerType    map[string]*lvTypeStat `json:"per_attack_type"`
+	PerClip    []lvClipResult         `json:"per_clip"`
 }
 
 func runEvalLiveness(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -170,11 +170,11 @@ func DefaultConfig() Config {
 		Timeout:   4 * time.Second,
 		// the recognition gate's default, infer.DefaultQuality.MinEyeDistance
 		MinEyeDistance: 35,
-		Planarity: PlanarityConfig{MinMotion: 0.02, Live: 0.035, Attack: 0.008, MinPairs: 3, MinIOD: 30, Points: PointsImage, BlinkVeto: 0.018},
-		Blink:     BlinkConfig{Drop: 0.35, Recover: 0.15, MaxDuration: 500 * time.Millisecond},
-		Stillness: StillnessConfig{Still: 0.002, Moving: 0.01, Jump: 2},
-		Border:    BorderConfig{MinSides: 3, Fraction: 0.5},
-		IR:        IRConfig{MinBrightness: 0.5, MinTexture: 0.02},
+		Planarity:      PlanarityConfig{MinMotion: 0.02, Live: 0.035, Attack: 0.008, MinPairs: 3, MinIOD: 30, Points: PointsImage, BlinkVeto: 0.018},
+		Blink:          BlinkConfig{Drop: 0.35, Recover: 0.15, MaxDuration: 500 * time.Millisecond},
+		Stillness:      StillnessConfig{Still: 0.002, Moving: 0.01, Jump: 2},
+		Border:         BorderConfig{MinSides: 3, Fraction: 0.5},
+		IR:             IRConfig{MinBrightness: 0.5, MinTexture: 0.02},
 	}
 }
 
