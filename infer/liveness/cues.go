@@ -179,12 +179,16 @@ type sample struct {
 // Recover of the open level) → closed (Drop below it) → open again, all
 // within MaxDuration. The open level is the 80th percentile of the window.
 // A blink says live; its absence abstains (people do not blink on demand).
-func blink(cfg BlinkConfig, s []sample) CueResult {
+//
+// skip, if not nil, names closed samples (by time) that must not count:
+// dips the planarity veto already discounted. The returned times are the
+// closed samples of the complete blinks that counted.
+func blink(cfg BlinkConfig, s []sample, skip func(time.Time) bool) (CueResult, []time.Time) {
 	r := CueResult{Name: CueBlink, Value: 0}
 	if len(s) < 3 {
 		r.Value = math.NaN()
 		r.Note = "too few frames"
-		return r
+		return r, nil
 	}
 	vals := make([]float64, len(s))
 	for i := range s {
@@ -194,14 +198,15 @@ func blink(cfg BlinkConfig, s []sample) CueResult {
 	if !(open > 0) {
 		r.Value = math.NaN()
 		r.Note = "no eye opening measured"
-		return r
+		return r, nil
 	}
 	hiThr := open * (1 - cfg.Recover)
 	loThr := open * (1 - cfg.Drop)
 	best := 0.0
 	found := false
+	var closed []time.Time
 	for i := range s {
-		if s[i].v > loThr {
+		if s[i].v > loThr || (skip != nil && skip(s[i].t)) {
 			continue
 		}
 		// s[i] is closed: find the last open sample before and the first after.
@@ -224,6 +229,7 @@ func blink(cfg BlinkConfig, s []sample) CueResult {
 		if pre >= 0 && post >= 0 && s[post].t.Sub(s[pre].t) <= cfg.MaxDuration {
 			found = true
 			best = math.Max(best, depth)
+			closed = append(closed, s[i].t)
 		}
 	}
 	// Report the deepest dip either way, so the value is informative.
@@ -239,7 +245,7 @@ func blink(cfg BlinkConfig, s []sample) CueResult {
 		r.Value = 1 - minV/open
 		r.Note = "deepest dip, no complete blink (1 - min/open)"
 	}
-	return r
+	return r, closed
 }
 
 // stillness is the median of 1−NCC between consecutive aligned face crops:

@@ -130,10 +130,30 @@ func TestBlinkCue(t *testing.T) {
 		{"constant", seq(.3, .3, .3, .3, .3, .3, .3, .3), Abstain},
 	}
 	for _, c := range cases {
-		r := blink(cfg, c.s)
+		r, dips := blink(cfg, c.s, nil)
 		if r.Verdict != c.want {
 			t.Errorf("%s: verdict %v (value %.3f, %s), want %v", c.name, r.Verdict, r.Value, r.Note, c.want)
 		}
+		if (len(dips) > 0) != (r.Verdict == LiveVerdict) {
+			t.Errorf("%s: %d closed samples reported for verdict %v", c.name, len(dips), r.Verdict)
+		}
+	}
+	// A discounted dip (skip) does not count; another one still does.
+	twice := seq(.30, .31, .30, .29, .20, .08, .12, .25, .30, .31, .30, .30, .30, .18, .17, .29, .30, .30)
+	_, dips := blink(cfg, twice, nil)
+	if len(dips) != 4 { // .20? no: .08 .12 (first blink), .18 .17 (second)
+		t.Fatalf("closed samples %v, want the 4 below 65%% of open", dips)
+	}
+	first := map[time.Time]bool{dips[0]: true, dips[1]: true}
+	if r, got := blink(cfg, twice, func(t time.Time) bool { return first[t] }); r.Verdict != LiveVerdict || len(got) != 2 {
+		t.Errorf("first blink skipped: %v with %d closed samples, want live from the second", r.Verdict, len(got))
+	}
+	all := map[time.Time]bool{}
+	for _, d := range dips {
+		all[d] = true
+	}
+	if r, _ := blink(cfg, twice, func(t time.Time) bool { return all[t] }); r.Verdict != Abstain {
+		t.Errorf("both blinks skipped: %v, want abstain", r.Verdict)
 	}
 }
 

@@ -111,6 +111,10 @@ type Evaluator struct {
 	planar3D bool
 	jumps    int // window restarts because consecutive crops showed different faces
 	final    *Decision
+	// vetoed are the closed samples (by frame time) of eye-openness dips
+	// the planarity veto discounted: a dip stays discounted for as long as
+	// it is in the window, even if planarity later reads above the veto.
+	vetoed map[time.Time]bool
 }
 
 // NewEvaluator returns an evaluator for one track. cfg's zero fields take
@@ -242,10 +246,27 @@ func (e *Evaluator) cues() []CueResult {
 			irs = append(irs, f.ir)
 		}
 	}
-	pl, bl := planarity(e.cfg.Planarity, pairs), blink(e.cfg.Blink, opens)
+	pl := planarity(e.cfg.Planarity, pairs)
+	bl, dips := blink(e.cfg.Blink, opens, func(t time.Time) bool { return e.vetoed[t] })
 	if bl.Verdict == LiveVerdict && pl.Value <= e.cfg.Planarity.BlinkVeto { // NaN (not judged) never vetoes
 		bl.Verdict = Abstain
 		bl.Note = fmt.Sprintf("eye openness dipped (%.3f) while the face moved like a plane (planarity %.4f <= %.4f): not counted as a blink", bl.Value, pl.Value, e.cfg.Planarity.BlinkVeto)
+		// The dip happened during that motion: it stays discounted
+		// (on a held-out synthetic print the same dip was otherwise
+		// counted 14 frames later, when planarity crept to 0.0181).
+		if e.vetoed == nil {
+			e.vetoed = map[time.Time]bool{}
+		}
+		for _, t := range dips {
+			e.vetoed[t] = true
+		}
+	}
+	if len(e.frames) > 0 {
+		for t := range e.vetoed {
+			if t.Before(e.frames[0].t) {
+				delete(e.vetoed, t) // left the window
+			}
+		}
 	}
 	out := []CueResult{
 		pl,
