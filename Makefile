@@ -68,6 +68,7 @@ demo: models
 
 demo-check: models
 	bash scripts/demo.sh --check
+	bash scripts/demo.sh --check -quantized
 
 package: models
 	bash scripts/package.sh

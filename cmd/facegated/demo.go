@@ -42,6 +42,8 @@ type demoOptions struct {
 	camera   string
 	models   string
 	fps      int
+	// quantized runs the int8 models (models.quantized: true).
+	quantized bool
 }
 
 // checkPasses is how many times -demo -check shows every subject.
@@ -80,6 +82,11 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 	cfg.StateDir = state
 	cfg.Infer.DetectorModel = filepath.Join(o.models, "face_detection_short_range.tflite")
 	cfg.Infer.EmbedderModel = filepath.Join(o.models, "MobileFaceNet.tflite")
+	if o.quantized {
+		cfg.Models.Quantized = true
+		cfg.Infer.DetectorModel = int8Model(cfg.Infer.DetectorModel)
+		cfg.Infer.EmbedderModel = int8Model(cfg.Infer.EmbedderModel)
+	}
 	// The replay shows still photos moved around: exactly the planar
 	// presentation that liveness exists to refuse. The replay demo therefore
 	// runs without liveness; with -camera it is on (passive).

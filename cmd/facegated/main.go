@@ -48,6 +48,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.demo.camera, "camera", "", "with -demo: a real camera (/dev/videoN) instead of the replay")
 	fs.StringVar(&o.demo.models, "models", "models", "with -demo: folder holding the .tflite models")
 	fs.IntVar(&o.demo.fps, "fps", 15, "with -demo: replay frame rate")
+	fs.BoolVar(&o.demo.quantized, "quantized", false, "with -demo: run the int8 models (models.quantized: true)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
