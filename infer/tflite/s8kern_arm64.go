@@ -42,12 +42,6 @@ func s8SdotX1(a *int8, lda, rows int, w *int8, kg, kt int, c *int32, ldc int)
 //go:noescape
 func s8SmullX1(a *int8, lda, rows int, w *int8, kg, kt int, c *int32, ldc int)
 
-//go:noescape
-func s8RequantFP32NEON(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32)
-
-//go:noescape
-func s8DwTapNEON(acc *int32, p, w *int8, n, c16, c, pstride int)
-
 // s8ScratchRows is how many rows of a partial last panel go through the
 // scratch block at a time (NEON has no masked stores).
 const s8ScratchRows = 32
@@ -92,46 +86,6 @@ func s8X1(a *int8, lda, rows int, w *int8, kg, kt int, c *int32, ldc int) {
 		s8SmullX1(a, lda, rows, w, kg, kt, c, ldc)
 	}
 }
-
-func requantFP32(acc, bias []int32, scale []float32, zp, lo, hi int32, out []int8) {
-	n := len(out)
-	n8 := n &^ 7
-	if n8 == 0 || s8Path == s8PathGo {
-		requantFP32Go(acc, bias, scale, zp, lo, hi, out)
-		return
-	}
-	acc, bias, scale = acc[:n], bias[:n], scale[:n] // bounds checks before the assembly
-	s8RequantFP32NEON(&acc[0], &bias[0], &scale[0], &out[0], n8, zp, float32(lo-zp), float32(hi-zp))
-	if n8 < n {
-		requantFP32Go(acc[n8:], bias[n8:], scale[n8:], zp, lo, hi, out[n8:])
-	}
-}
-
-func requantFixed(acc, bias, mult, shift []int32, zp, lo, hi int32, out []int8) {
-	requantFixedGo(acc, bias, mult, shift, zp, lo, hi, out)
-}
-
-func dwS8Tap(acc []int32, p, w []int8, n, c, pstride int) {
-	c16 := c &^ 15
-	if n <= 0 || c16 == 0 || s8Path == s8PathGo {
-		dwS8TapGo(acc, p, w, n, c, pstride)
-		return
-	}
-	s8CheckDw(acc, p, w, n, c, pstride)
-	s8DwTapNEON(&acc[0], &p[0], &w[0], n, c16, c, pstride)
-	if c16 < c {
-		w = w[:c]
-		for i := 0; i < n; i++ {
-			o := acc[i*c+c16 : i*c+c]
-			pp := p[i*pstride+c16 : i*pstride+c]
-			for j := range o {
-				o[j] += int32(pp[j]) * int32(w[c16+j])
-			}
-		}
-	}
-}
-
-func lutS8(out, x, lut []int8, n, c int) { lutS8Go(out, x, lut, n, c) }
 
 //go:noescape
 func s8SdotX1Q(a *int8, lda, rows int, w *int8, kg, kt int, out *int8, ldo int, bias *int32, scale *float32, zp int32, flo, fhi float32)
