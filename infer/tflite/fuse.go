@@ -17,8 +17,8 @@ import "slices"
 //   - DEQUANTIZE of a constant was already evaluated at load; the op is
 //     dropped.
 //
-// fuseRun then makes the interpreter's op list, with one fusion that has
-// no TFLite form (so Graph does not see it):
+// fuseRun then makes the interpreter's op list, with fusions that have no
+// TFLite form (so Graph does not see them):
 //
 //   - A float PRELU with one alpha per channel, whose input is the output
 //     of a float CONV_2D or DEPTHWISE_CONV_2D that nothing else reads, is
@@ -31,30 +31,36 @@ import "slices"
 //     the same add kernel and operand order, when the other operand is
 //     computed before the convolution.
 
-func (m *Model) fuse() {
-	consumers := make([]int, len(m.tensors))
-	isOutput := make([]bool, len(m.tensors))
-	for _, op := range m.ops {
-		for _, ti := range op.inputs {
-			if ti >= 0 {
-				consumers[ti]++
-			}
-		}
-	}
-	for _, ti := range m.outputs {
-		isOutput[ti] = true
-	}
-	// private: t is an intermediate read by exactly n ops.
-	private := func(t, n int) bool { return t >= 0 && consumers[t] == n && !isOutput[t] }
-	producer := make([]int, len(m.tensors))
+// dataflow returns, for each tensor, how many of ops read it (a graph
+// output counts as one more reader, the caller) and which op writes it
+// (-1 for none).
+func (m *Model) dataflow(ops []opDef) (readers, producer []int) {
+	readers = make([]int, len(m.tensors))
+	producer = make([]int, len(m.tensors))
 	for i := range producer {
 		producer[i] = -1
 	}
-	for i, op := range m.ops {
+	for i, op := range ops {
+		for _, ti := range op.inputs {
+			if ti >= 0 {
+				readers[ti]++
+			}
+		}
 		for _, ti := range op.outputs {
 			producer[ti] = i
 		}
 	}
+	for _, ti := range m.outputs {
+		readers[ti]++
+	}
+	return readers, producer
+}
+
+func (m *Model) fuse() {
+	readers, producer := m.dataflow(m.ops)
+	// private: t is an intermediate read by exactly n ops (a graph output
+	// has the caller as a reader too, so it is never private).
+	private := func(t, n int) bool { return t >= 0 && readers[t] == n && !slices.Contains(m.outputs, t) }
 	drop := make([]bool, len(m.ops))
 	exec := make([]opDef, len(m.ops))
 	copy(exec, m.ops)
@@ -163,27 +169,10 @@ func (m *Model) fuse() {
 	}
 }
 
-// fuseRun returns m.exec with float CONV_2D / DEPTHWISE_CONV_2D + PRELU
-// pairs merged (see the top of this file).
+// fuseRun returns m.exec with the PRELUs and residual ADDs that a float
+// convolution can apply itself merged into it (see the top of this file).
 func (m *Model) fuseRun() []opDef {
-	consumers := make([]int, len(m.tensors))
-	producer := make([]int, len(m.tensors))
-	for i := range producer {
-		producer[i] = -1
-	}
-	for i, op := range m.exec {
-		for _, ti := range op.inputs {
-			if ti >= 0 {
-				consumers[ti]++
-			}
-		}
-		for _, ti := range op.outputs {
-			producer[ti] = i
-		}
-	}
-	for _, ti := range m.outputs {
-		consumers[ti]++ // an output is read by the caller
-	}
+	readers, producer := m.dataflow(m.exec)
 	run := make([]opDef, len(m.exec))
 	copy(run, m.exec)
 	drop := make([]bool, len(run))
@@ -197,7 +186,7 @@ func (m *Model) fuseRun() []opDef {
 		if x >= 0 {
 			p = producer[x]
 		}
-		if p < 0 || consumers[x] != 1 || a < 0 {
+		if p < 0 || readers[x] != 1 || a < 0 {
 			continue
 		}
 		prod := &run[p]
@@ -233,7 +222,7 @@ func (m *Model) fuseRun() []opDef {
 		}
 		for k, x := range op.inputs {
 			other := op.inputs[1-k]
-			if x < 0 || other < 0 || x == other || producer[x] < 0 || consumers[x] != 1 {
+			if x < 0 || other < 0 || x == other || producer[x] < 0 || readers[x] != 1 {
 				continue
 			}
 			p := producer[x]
