@@ -358,7 +358,6 @@ def avx2(name):
 
 avx2("s8AVX2x1")
 
-open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "s8kern_amd64.s"), "w").write("\n".join(out))
 
 extra = r'''
 // func s8RequantFP32AVX2(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32)
@@ -448,7 +447,6 @@ dw_done:
 	RET
 '''
 out.append(extra)
-open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "s8kern_amd64.s"), "w").write("\n".join(out))
 
 extra512 = r"""
 // func s8RequantFP32AVX512(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32, tail uint64)

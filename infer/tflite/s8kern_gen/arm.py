@@ -85,7 +85,6 @@ e("\tSUB $1, R2")
 e("\tB row")
 e("done:")
 e("\tRET")
-open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "s8kern_arm.s"), "w").write("\n".join(out) + "\n")
 
 out.append("")
 e("// func s8RequantFP32NEON(acc, bias *int32, scale *float32, out *int8, n int, zp int32, flo, fhi float32)")
