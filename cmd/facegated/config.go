@@ -215,10 +215,17 @@ func (c *Config) fillDerived() {
 	c.Camera = c.Camera.WithDefaults()
 	c.Infer = c.Infer.WithDefaults()
 	if c.Models.Quantized {
-		c.Infer.DetectorModel = int8Model(c.Infer.DetectorModel)
-		c.Infer.EmbedderModel = int8Model(c.Infer.EmbedderModel)
+		c.useInt8Models()
 	}
 	c.Liveness = c.Liveness.WithDefaults()
+}
+
+// useInt8Models sets models.quantized and points the detector and
+// embedder at the int8 files `make models` writes beside the float ones.
+func (c *Config) useInt8Models() {
+	c.Models.Quantized = true
+	c.Infer.DetectorModel = int8Model(c.Infer.DetectorModel)
+	c.Infer.EmbedderModel = int8Model(c.Infer.EmbedderModel)
 }
 
 var idRE = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)

@@ -83,9 +83,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error
 	cfg.Infer.DetectorModel = filepath.Join(o.models, "face_detection_short_range.tflite")
 	cfg.Infer.EmbedderModel = filepath.Join(o.models, "MobileFaceNet.tflite")
 	if o.quantized {
-		cfg.Models.Quantized = true
-		cfg.Infer.DetectorModel = int8Model(cfg.Infer.DetectorModel)
-		cfg.Infer.EmbedderModel = int8Model(cfg.Infer.EmbedderModel)
+		cfg.useInt8Models()
 	}
 	// The replay shows still photos moved around: exactly the planar
 	// presentation that liveness exists to refuse. The replay demo therefore
