@@ -63,7 +63,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	matchThr := fs.Float64("match-threshold", 0, "cosine threshold for the 1:N estimate (default: the shipped default match threshold)")
 	calOut := fs.String("calibration-out", "", "write the similarity→false-match-rate table derived from the impostor scores (JSON)")
 	scoresOut := fs.String("scores-out", "", "write every pair's similarity as CSV (genuine,score) for offline analysis")
-	jitter := fs.Int("jitter", 0, "also run on N-1 copies of the images cropped by 1-2 pixels and report each metric's spread over the N runs (how much of a difference is noise)")
+	jitter := fs.Int("jitter", 0, "also run on N-1 copies of the images cropped by 0-3 pixels from the top left and report each metric's spread over the N runs (how much of a difference is noise)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

@@ -66,10 +66,8 @@ func spread(v []float64) Spread {
 	for _, x := range v {
 		s.SD += (x - s.Mean) * (x - s.Mean)
 	}
-	if len(v) > 1 {
+	if len(v) > 1 { // sample standard deviation; one run has none (0)
 		s.SD = math.Sqrt(s.SD / float64(len(v)-1))
-	} else {
-		s.SD = 0
 	}
 	return s
 }
