@@ -150,14 +150,19 @@ func (k *conv) prepare() (int, error) {
 	k.tile = max(min(16384/max(K, 1), 256)/gemmMaxRows, 1) * gemmMaxRows
 	// Work items for the threads: blocks of gemmMaxRows output pixels (of
 	// all batches), so that a split is never off by more than one block.
-	// Layers with few pixels (7×7 at the end of MobileFaceNet) are split
-	// across output channels as well: groups of weight panels, each item
-	// one group × one block, group-major so that each worker reads only
-	// its own panels. Every output is computed the same way whatever the
-	// split.
-	k.blocks = (k.n*k.oh*k.ow + gemmMaxRows - 1) / gemmMaxRows
+	// Layers with too few pixels for every worker to get a fair share (the
+	// 1×1 maps at the end of MobileFaceNet) are split across output
+	// channels as well: groups of weight panels, each item one group × one
+	// block, group-major so that each worker reads only its own panels.
+	// Only then: with the channels of every row split, each core streams
+	// half of each output row and the hardware prefetchers, running on
+	// past the end of its half, fetch the lines the other core is writing;
+	// measured here, that made each half of a 7×7 layer take as long as
+	// the whole. Every output is computed the same way whatever the split.
+	rows := k.n * k.oh * k.ow
+	k.blocks = (rows + gemmMaxRows - 1) / gemmMaxRows
 	k.groups = 1
-	if np := (k.oc + gemmNR - 1) / gemmNR; k.threads > 1 && k.blocks < 4*k.threads && np > 1 {
+	if np := (k.oc + gemmNR - 1) / gemmNR; k.threads > 1 && np > 1 && !fairRows(rows, k.blocks, k.threads) {
 		k.groups = min(k.threads, np)
 	}
 	macs := k.n * k.oh * k.ow * K * k.oc
@@ -189,6 +194,18 @@ const (
 	minParallelWeights = 1 << 13 // CONV_2D weights (memory-bound layers: 1×1 on one pixel)
 	minParallelDwMACs  = 1 << 14 // DEPTHWISE_CONV_2D multiply-adds
 )
+
+// fairRows reports whether splitting rows output pixels, in blocks of
+// gemmMaxRows, over threads workers gives none of them more than 1.25×
+// an even share.
+func fairRows(rows, blocks, threads int) bool {
+	most := 0
+	for w := range threads {
+		lo, hi := blocks*w/threads*gemmMaxRows, min(blocks*(w+1)/threads*gemmMaxRows, rows)
+		most = max(most, hi-lo)
+	}
+	return most*threads*4 <= rows*5
+}
 
 // runRange computes work items [lo,hi): item i is row block i%blocks of
 // panel group i/blocks.
