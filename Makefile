@@ -26,6 +26,8 @@ test: models
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -tags purego ./infer/tflite/ ./gallery/
+	# the interpreter's worker pool under the race detector
+	$(GO) test -count=1 -race -run 'Pool|Threads' ./infer/tflite/
 	$(MAKE) cross
 
 cross:

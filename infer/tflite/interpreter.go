@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
-	"sync"
-	"sync/atomic"
 )
 
 // Options configure an Interpreter.
@@ -379,121 +377,6 @@ func (ip *Interpreter) Invoke(ctx context.Context) error {
 // workerScratch returns worker w's scratch space.
 func (ip *Interpreter) workerScratch(w int) []float32 {
 	return ip.scratch[w*ip.perWork : (w+1)*ip.perWork]
-}
-
-// ranger is work that can be split into index ranges run on workers.
-type ranger interface {
-	runRange(ip *Interpreter, worker, lo, hi int)
-}
-
-// parallel runs r over [0,n) split across the interpreter's workers. Work
-// is split by output rows or channels only, so every output element is
-// computed in the same order whatever the thread count.
-func (ip *Interpreter) parallel(r ranger, n int) {
-	if ip.pool == nil || n < 2 {
-		r.runRange(ip, 0, 0, n)
-		return
-	}
-	ip.pool.run(ip, r, n)
-}
-
-// pool is a fixed set of worker goroutines that run one operator's ranges
-// at a time. A model invokes a hundred or so operators of tens of
-// microseconds each, so the hand-off must cost far less than a goroutine
-// wake-up through a channel (several microseconds each way, which made two
-// threads slower than one): the caller publishes the job with one atomic
-// increment and workers that ran recently are still spinning on it. A
-// worker that has seen no job for a while parks on a condition variable,
-// so an idle interpreter (between camera frames) burns no CPU. Nothing is
-// allocated per job.
-type pool struct {
-	n int
-	// job, valid for the generation published in gen
-	ip    *Interpreter
-	r     ranger
-	total int
-	parts int
-
-	gen      atomic.Uint64 // incremented to publish a job
-	pending  atomic.Int32  // workers still running the current job
-	closed   atomic.Bool
-	sleeping atomic.Int32 // workers parked (or about to) on cond
-	mu       sync.Mutex
-	cond     *sync.Cond
-	done     sync.WaitGroup
-	once     sync.Once
-}
-
-// spinLimit is how many polls of gen a worker makes before it parks:
-// about 50-100 µs here, longer than the gap between two operators.
-const spinLimit = 1 << 16
-
-func newPool(n int) *pool {
-	p := &pool{n: n}
-	p.cond = sync.NewCond(&p.mu)
-	p.done.Add(n - 1)
-	for w := 1; w < n; w++ {
-		go p.worker(w)
-	}
-	return p
-}
-
-func (p *pool) worker(w int) {
-	defer p.done.Done()
-	seen := uint64(0)
-	for {
-		for spins := 0; p.gen.Load() == seen; spins++ {
-			if p.closed.Load() {
-				return
-			}
-			if spins&1023 == 1023 {
-				runtime.Gosched()
-			}
-			if spins >= spinLimit {
-				p.mu.Lock()
-				p.sleeping.Add(1)
-				for p.gen.Load() == seen && !p.closed.Load() {
-					p.cond.Wait()
-				}
-				p.sleeping.Add(-1)
-				p.mu.Unlock()
-				spins = 0
-			}
-		}
-		seen = p.gen.Load()
-		if w < p.parts {
-			p.r.runRange(p.ip, w, p.total*w/p.parts, p.total*(w+1)/p.parts)
-		}
-		p.pending.Add(-1)
-	}
-}
-
-func (p *pool) run(ip *Interpreter, r ranger, n int) {
-	p.ip, p.r, p.total, p.parts = ip, r, n, min(p.n, n)
-	p.pending.Store(int32(p.n - 1))
-	p.gen.Add(1) // publishes the fields above
-	if p.sleeping.Load() > 0 {
-		p.mu.Lock()
-		p.cond.Broadcast()
-		p.mu.Unlock()
-	}
-	r.runRange(ip, 0, 0, n/p.parts)
-	for spins := 0; p.pending.Load() != 0; spins++ {
-		if spins&1023 == 1023 {
-			runtime.Gosched() // lets a worker run when GOMAXPROCS < threads
-		}
-	}
-	p.ip, p.r = nil, nil
-}
-
-func (p *pool) close() {
-	p.once.Do(func() {
-		p.closed.Store(true)
-		p.mu.Lock()
-		p.cond.Broadcast()
-		p.mu.Unlock()
-		p.done.Wait()
-	})
 }
 
 // MACs returns the multiply-accumulates of CONV_2D, DEPTHWISE_CONV_2D and
