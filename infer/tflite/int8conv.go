@@ -290,6 +290,7 @@ type depthwise8 struct {
 	padT, padL int
 	ph, pw     int     // padded input height and width
 	buf        []int8  // ph×pw×cp: the current batch, padded
+	batch      int     // the batch eval is on
 	maxB       int64   // Options.MaxArenaBytes: bound on buf
 	batchOut   []int8  // the current batch's output
 	biasRow    []int32 // bias and scale repeated over an output row (when oc = cp)
@@ -378,37 +379,58 @@ func (k *depthwise8) prepare() (int, error) {
 }
 
 func (k *depthwise8) eval(ip *Interpreter) {
-	cp, c := k.cp, k.c
-	buf := k.buf[:k.ph*k.pw*cp]
 	for b := 0; b < k.n; b++ {
-		src := k.in.i8[b*k.h*k.wd*c:]
-		for y := 0; y < k.h; y++ {
-			row := buf[((k.padT+y)*k.pw+k.padL)*cp:]
-			in := src[y*k.wd*c : (y+1)*k.wd*c]
-			if k.mul == 1 && c == cp {
-				copy(row, in)
-				continue
-			}
-			if k.mul == 1 {
-				for x := 0; x < k.wd; x++ {
-					copy(row[x*cp:x*cp+c], in[x*c:(x+1)*c])
-				}
-				continue
-			}
-			// Channel multiplier m: output channel j reads input channel
-			// j/m; spread the input so the buffer is indexed by output
-			// channel.
-			for x := 0; x < k.wd; x++ {
-				o := row[x*cp : x*cp+k.oc]
-				for j := range o {
-					o[j] = in[x*c+j/k.mul]
-				}
-			}
+		k.batch = b
+		// Copying the input into the padded buffer is split by input
+		// rows, as the layer before wrote them: done by the caller
+		// alone, the other worker then read its half of the buffer
+		// from the caller's cache, which made two threads slower than
+		// one.
+		if k.h*k.wd*k.c >= minParallelElems {
+			ip.parallel(depthwise8Pad{k}, k.h)
+		} else {
+			k.pad(0, k.h)
 		}
 		k.batchOut = k.out.i8[b*k.oh*k.ow*k.oc : (b+1)*k.oh*k.ow*k.oc]
 		ip.parallel(k, k.oh)
 	}
 }
+
+// pad copies input rows [lo,hi) of the current batch into the padded
+// buffer.
+func (k *depthwise8) pad(lo, hi int) {
+	cp, c := k.cp, k.c
+	buf := k.buf[:k.ph*k.pw*cp]
+	src := k.in.i8[k.batch*k.h*k.wd*c:]
+	for y := lo; y < hi; y++ {
+		row := buf[((k.padT+y)*k.pw+k.padL)*cp:]
+		in := src[y*k.wd*c : (y+1)*k.wd*c]
+		if k.mul == 1 && c == cp {
+			copy(row, in)
+			continue
+		}
+		if k.mul == 1 {
+			for x := 0; x < k.wd; x++ {
+				copy(row[x*cp:x*cp+c], in[x*c:(x+1)*c])
+			}
+			continue
+		}
+		// Channel multiplier m: output channel j reads input channel
+		// j/m; spread the input so the buffer is indexed by output
+		// channel.
+		for x := 0; x < k.wd; x++ {
+			o := row[x*cp : x*cp+k.oc]
+			for j := range o {
+				o[j] = in[x*c+j/k.mul]
+			}
+		}
+	}
+}
+
+// depthwise8Pad runs depthwise8.pad on the workers.
+type depthwise8Pad struct{ k *depthwise8 }
+
+func (p depthwise8Pad) runRange(_ *Interpreter, _, lo, hi int) { p.k.pad(lo, hi) }
 
 // runRange computes output rows [lo,hi) of the current batch.
 func (k *depthwise8) runRange(_ *Interpreter, worker, lo, hi int) {

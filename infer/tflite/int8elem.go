@@ -246,14 +246,18 @@ func (k *prelu8) prepare() (int, error) {
 	return 0, nil
 }
 
-func (k *prelu8) eval(*Interpreter) {
+func (k *prelu8) eval(ip *Interpreter) {
 	b := k.bc
 	if b.out.n == 0 {
 		return
 	}
 	// [pixels, channels] with one alpha per channel (or one row): the
-	// shared per-channel table kernel.
+	// shared per-channel table kernel, pixels split over the workers.
 	if k.lut != nil && b.rank == 2 && b.sa[1] == 1 && b.sb[1] == 1 && b.sa[0] == b.dims[1] && b.sb[0] == 0 {
+		if ip != nil && b.out.n >= minParallelElems {
+			ip.parallel(k, (b.dims[0]+prelu8Block-1)/prelu8Block)
+			return
+		}
 		lutS8(b.out.i8, b.a.i8, k.lutFlat, b.dims[0], b.dims[1])
 		return
 	}
@@ -303,6 +307,17 @@ func (k *prelu8) eval(*Interpreter) {
 			return
 		}
 	}
+}
+
+// prelu8Block is the pixels of one work item of a per-channel PRELU.
+const prelu8Block = 16
+
+// runRange applies the per-channel tables to pixel blocks [lo,hi).
+func (k *prelu8) runRange(_ *Interpreter, _, lo, hi int) {
+	b := k.bc
+	c := b.dims[1]
+	p0, p1 := lo*prelu8Block, min(hi*prelu8Block, b.dims[0])
+	lutS8(b.out.i8[p0*c:p1*c], b.a.i8[p0*c:p1*c], k.lutFlat, p1-p0, c)
 }
 
 // quantizeMultiplier splits a real multiplier into a Q31 fixed-point value

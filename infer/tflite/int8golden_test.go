@@ -348,61 +348,67 @@ func runInt8ModelCase(t *testing.T, models map[string]*Model, file, float, golde
 	if len(c.Inputs) != 1 || sha(f32Bytes(in.Data)) != c.Inputs[0].SHA256 {
 		t.Fatalf("input differs from what LiteRT ran: run make golden")
 	}
-	ip, err := NewInterpreter(m, Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ip.Close()
-	if !slices.Equal(ip.Input(0).Shape(), in.Shape) {
-		if err := ip.ResizeInput(0, in.Shape); err != nil {
-			t.Fatal(err)
-		}
-	}
-	copy(ip.Input(0).Float32s(), in.Data)
-	if err := ip.Invoke(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	for _, mo := range c.Outputs {
-		raw, err := os.ReadFile(filepath.Join(int8GoldenDir, mo.File))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := ip.Output(mo.Index)
-		got := out.Float32s()
-		if !slices.Equal(out.Shape(), mo.Shape) || len(raw) != 4*len(got) {
-			t.Fatalf("output %d: shape %v, LiteRT %v (%d bytes)", mo.Index, out.Shape(), mo.Shape, len(raw))
-		}
-		if !dequantized(m, m.outputs[mo.Index]) {
-			// A float op computes this output (a head the
-			// quantizer left float): float kernels agree with
-			// LiteRT within the float golden tolerance, not
-			// bit for bit.
-			want := make([]float32, len(got))
-			for k := range want {
-				want[k] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:]))
+	// Three threads as well: the split of every operator, and items taken
+	// from a slower worker, must not change a single value.
+	for _, threads := range []int{1, 3} {
+		t.Run(fmt.Sprintf("threads%d", threads), func(t *testing.T) {
+			ip, err := NewInterpreter(m, Options{Threads: threads})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if d := golden.Compare(got, want, golden.RelTol); !d.OK {
-				t.Errorf("output %d (%s), float: %v", mo.Index, mo.Name, d)
-			} else {
-				t.Logf("output %d (%s) %v: float output, max scaled error %.3g", mo.Index, mo.Name, mo.Shape, d.Scaled)
-			}
-			continue
-		}
-		bad := 0
-		for k, g := range got {
-			w := math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:]))
-			if math.Float32bits(g) != math.Float32bits(w) {
-				if bad < 5 {
-					t.Errorf("output %d (%s) [%d] = %v, LiteRT %v", mo.Index, mo.Name, k, g, w)
+			defer ip.Close()
+			if !slices.Equal(ip.Input(0).Shape(), in.Shape) {
+				if err := ip.ResizeInput(0, in.Shape); err != nil {
+					t.Fatal(err)
 				}
-				bad++
 			}
-		}
-		if bad > 0 {
-			t.Errorf("output %d (%s): %d of %d values differ from LiteRT", mo.Index, mo.Name, bad, len(got))
-		} else {
-			t.Logf("output %d (%s) %v: all %d values equal LiteRT's", mo.Index, mo.Name, mo.Shape, len(got))
-		}
+			copy(ip.Input(0).Float32s(), in.Data)
+			if err := ip.Invoke(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			for _, mo := range c.Outputs {
+				raw, err := os.ReadFile(filepath.Join(int8GoldenDir, mo.File))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := ip.Output(mo.Index)
+				got := out.Float32s()
+				if !slices.Equal(out.Shape(), mo.Shape) || len(raw) != 4*len(got) {
+					t.Fatalf("output %d: shape %v, LiteRT %v (%d bytes)", mo.Index, out.Shape(), mo.Shape, len(raw))
+				}
+				if !dequantized(m, m.outputs[mo.Index]) {
+					// A float op computes this output (a head the
+					// quantizer left float): float kernels agree with
+					// LiteRT within the float golden tolerance, not
+					// bit for bit.
+					want := make([]float32, len(got))
+					for k := range want {
+						want[k] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:]))
+					}
+					if d := golden.Compare(got, want, golden.RelTol); !d.OK {
+						t.Errorf("output %d (%s), float: %v", mo.Index, mo.Name, d)
+					} else {
+						t.Logf("output %d (%s) %v: float output, max scaled error %.3g", mo.Index, mo.Name, mo.Shape, d.Scaled)
+					}
+					continue
+				}
+				bad := 0
+				for k, g := range got {
+					w := math.Float32frombits(binary.LittleEndian.Uint32(raw[4*k:]))
+					if math.Float32bits(g) != math.Float32bits(w) {
+						if bad < 5 {
+							t.Errorf("output %d (%s) [%d] = %v, LiteRT %v", mo.Index, mo.Name, k, g, w)
+						}
+						bad++
+					}
+				}
+				if bad > 0 {
+					t.Errorf("output %d (%s): %d of %d values differ from LiteRT", mo.Index, mo.Name, bad, len(got))
+				} else {
+					t.Logf("output %d (%s) %v: all %d values equal LiteRT's", mo.Index, mo.Name, mo.Shape, len(got))
+				}
+			}
+		})
 	}
 }
 
