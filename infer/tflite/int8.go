@@ -247,7 +247,18 @@ func newPad8(ip *Interpreter, op *opDef) (kernel, error) {
 	return &pad8{pad: p, zp: int8(zo)}, nil
 }
 
-func (k *pad8) eval(*Interpreter) {
+func (k *pad8) eval(ip *Interpreter) {
+	if r := k.rank; r > 0 && k.channelsOnly() {
+		// Padding along the last axis only: each output row written
+		// once, the rows split over the workers.
+		rows := k.in.n / k.ins[r-1]
+		if ip != nil && k.out.n >= minParallelElems {
+			ip.parallel(k, rows)
+			return
+		}
+		k.runRange(ip, 0, 0, rows)
+		return
+	}
 	out := k.out.i8
 	if len(out) > 0 {
 		out[0] = k.zp
@@ -262,6 +273,23 @@ func (k *pad8) eval(*Interpreter) {
 		return
 	}
 	padRows(k.pad, out, in)
+}
+
+// runRange pads rows [lo,hi) when only the last axis is padded.
+func (k *pad8) runRange(_ *Interpreter, _, lo, hi int) {
+	r := k.rank
+	ic, oc, pl := k.ins[r-1], k.outs[r-1], k.pads[2*(r-1)]
+	in, out := k.in.i8, k.out.i8
+	for row := lo; row < hi; row++ {
+		o := out[row*oc : (row+1)*oc]
+		for i := range o[:pl] {
+			o[i] = k.zp
+		}
+		copy(o[pl:pl+ic], in[row*ic:(row+1)*ic])
+		for i := range o[pl+ic:] {
+			o[pl+ic+i] = k.zp
+		}
+	}
 }
 
 // ---- CONCATENATION ----

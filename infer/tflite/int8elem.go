@@ -411,98 +411,106 @@ func newPool8(ip *Interpreter, op *opDef) (kernel, error) {
 	return k, nil
 }
 
-func (k *pool8) eval(*Interpreter) {
+func (k *pool8) eval(ip *Interpreter) {
+	rows := k.n * k.oh
+	if ip != nil && rows*k.ow*k.c >= minParallelElems {
+		ip.parallel(k, rows)
+		return
+	}
+	k.runRange(ip, 0, 0, rows)
+}
+
+// runRange computes output rows [lo,hi), counted across the batch.
+func (k *pool8) runRange(_ *Interpreter, _, lo, hi int) {
 	if k.code == opMaxPool2d {
-		k.maxPool()
+		k.maxPool(lo, hi)
 		return
 	}
 	in, out := k.in.i8, k.out.i8
 	c := k.c
 	isMax := false
 	var accBuf [64]int32
-	for b := 0; b < k.n; b++ {
-		for oy := 0; oy < k.oh; oy++ {
-			y0 := oy*k.o.strideH - k.padT
-			ys, ye := max(y0, 0), min(y0+k.o.filterH, k.h)
-			for ox := 0; ox < k.ow; ox++ {
-				x0 := ox*k.o.strideW - k.padL
-				xs, xe := max(x0, 0), min(x0+k.o.filterW, k.w)
-				o := out[((b*k.oh+oy)*k.ow+ox)*c:][:c]
-				cnt := int32((ye - ys) * (xe - xs))
-				for c0 := 0; c0 < c; c0 += len(accBuf) {
-					acc := accBuf[:min(len(accBuf), c-c0)]
-					for i := range acc {
+	for r := lo; r < hi; r++ {
+		b, oy := r/k.oh, r%k.oh
+		y0 := oy*k.o.strideH - k.padT
+		ys, ye := max(y0, 0), min(y0+k.o.filterH, k.h)
+		for ox := 0; ox < k.ow; ox++ {
+			x0 := ox*k.o.strideW - k.padL
+			xs, xe := max(x0, 0), min(x0+k.o.filterW, k.w)
+			o := out[((b*k.oh+oy)*k.ow+ox)*c:][:c]
+			cnt := int32((ye - ys) * (xe - xs))
+			for c0 := 0; c0 < c; c0 += len(accBuf) {
+				acc := accBuf[:min(len(accBuf), c-c0)]
+				for i := range acc {
+					if isMax {
+						acc[i] = -128
+					} else {
+						acc[i] = 0
+					}
+				}
+				for y := ys; y < ye; y++ {
+					for x := xs; x < xe; x++ {
+						p := in[((b*k.h+y)*k.w+x)*c+c0:][:len(acc)]
 						if isMax {
-							acc[i] = -128
+							for i, v := range p {
+								acc[i] = max(acc[i], int32(v))
+							}
 						} else {
-							acc[i] = 0
-						}
-					}
-					for y := ys; y < ye; y++ {
-						for x := xs; x < xe; x++ {
-							p := in[((b*k.h+y)*k.w+x)*c+c0:][:len(acc)]
-							if isMax {
-								for i, v := range p {
-									acc[i] = max(acc[i], int32(v))
-								}
-							} else {
-								for i, v := range p {
-									acc[i] += int32(v)
-								}
+							for i, v := range p {
+								acc[i] += int32(v)
 							}
 						}
 					}
-					for i, v := range acc {
-						if !isMax && cnt > 0 {
-							if v > 0 {
-								v = (v + cnt/2) / cnt
-							} else {
-								v = (v - cnt/2) / cnt
-							}
+				}
+				for i, v := range acc {
+					if !isMax && cnt > 0 {
+						if v > 0 {
+							v = (v + cnt/2) / cnt
+						} else {
+							v = (v - cnt/2) / cnt
 						}
-						o[c0+i] = int8(min(max(v, k.lo8), k.hi8))
 					}
+					o[c0+i] = int8(min(max(v, k.lo8), k.hi8))
 				}
 			}
 		}
 	}
 }
 
-// maxPool is MAX_POOL_2D on int8 values directly.
-func (k *pool8) maxPool() {
+// maxPool is MAX_POOL_2D on int8 values directly, output rows [r0,r1).
+func (k *pool8) maxPool(r0, r1 int) {
 	in, out := k.in.i8, k.out.i8
 	c := k.c
 	clampOut := k.lo8 > -128 || k.hi8 < 127
 	lo, hi := int8(k.lo8), int8(k.hi8)
-	for b := 0; b < k.n; b++ {
-		for oy := 0; oy < k.oh; oy++ {
-			y0 := oy*k.o.strideH - k.padT
-			ys, ye := max(y0, 0), min(y0+k.o.filterH, k.h)
-			for ox := 0; ox < k.ow; ox++ {
-				x0 := ox*k.o.strideW - k.padL
-				xs, xe := max(x0, 0), min(x0+k.o.filterW, k.w)
-				o := out[((b*k.oh+oy)*k.ow+ox)*c:][:c]
-				first := true
-				for y := ys; y < ye; y++ {
-					for x := xs; x < xe; x++ {
-						p := in[((b*k.h+y)*k.w+x)*c:][:c]
-						if first {
-							copy(o, p)
-							first = false
-							continue
-						}
-						i8MaxRow(o, p)
+	for r := r0; r < r1; r++ {
+		b, oy := r/k.oh, r%k.oh
+		y0 := oy*k.o.strideH - k.padT
+		ys, ye := max(y0, 0), min(y0+k.o.filterH, k.h)
+		for ox := 0; ox < k.ow; ox++ {
+			x0 := ox*k.o.strideW - k.padL
+			xs, xe := max(x0, 0), min(x0+k.o.filterW, k.w)
+			o := out[((b*k.oh+oy)*k.ow+ox)*c:][:c]
+			first := true
+			for y := ys; y < ye; y++ {
+				for x := xs; x < xe; x++ {
+					p := in[((b*k.h+y)*k.w+x)*c:][:c]
+					if first {
+						copy(o, p)
+						first = false
+						continue
 					}
+					i8MaxRow(o, p)
 				}
-				if first { // empty window
-					for i := range o {
-						o[i] = -128
-					}
+			}
+			if first { // empty window
+				for i := range o {
+					o[i] = -128
 				}
-				if clampOut {
-					for i, v := range o {
-						o[i] = min(max(v, lo), hi)
-					}
+			}
+			if clampOut {
+				for i, v := range o {
+					o[i] = min(max(v, lo), hi)
 				}
 			}
 		}

@@ -759,20 +759,19 @@ func padRows[T float32 | int8](k *pad, out, in []T) {
 	}
 }
 
-func (k *pad) eval(*Interpreter) {
+func (k *pad) eval(ip *Interpreter) {
 	out := k.out.f32
 	r := k.rank
 	if r > 0 && k.channelsOnly() {
 		// Padding along the last axis only (BlazeFace widens its residual
-		// branches this way): one pass, each output row written once.
-		ic, oc, pl := k.ins[r-1], k.outs[r-1], k.pads[2*(r-1)]
-		in := k.in.f32
-		for row := 0; row < k.in.n/max(ic, 1); row++ {
-			o := out[row*oc : (row+1)*oc]
-			clear(o[:pl])
-			copy(o[pl:pl+ic], in[row*ic:(row+1)*ic])
-			clear(o[pl+ic:])
+		// branches this way): one pass, each output row written once,
+		// the rows split over the workers.
+		rows := k.in.n / k.ins[r-1]
+		if ip != nil && k.out.n >= minParallelElems {
+			ip.parallel(k, rows)
+			return
 		}
+		k.runRange(ip, 0, 0, rows)
 		return
 	}
 	clear(out)
@@ -781,6 +780,19 @@ func (k *pad) eval(*Interpreter) {
 		return
 	}
 	padRows(k, out, k.in.f32)
+}
+
+// runRange pads rows [lo,hi) when only the last axis is padded.
+func (k *pad) runRange(_ *Interpreter, _, lo, hi int) {
+	r := k.rank
+	ic, oc, pl := k.ins[r-1], k.outs[r-1], k.pads[2*(r-1)]
+	in, out := k.in.f32, k.out.f32
+	for row := lo; row < hi; row++ {
+		o := out[row*oc : (row+1)*oc]
+		clear(o[:pl])
+		copy(o[pl:pl+ic], in[row*ic:(row+1)*ic])
+		clear(o[pl+ic:])
+	}
 }
 
 // channelsOnly reports whether only the last axis is padded.

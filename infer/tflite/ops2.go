@@ -75,40 +75,49 @@ func (k *pool2d) prepare() (int, error) {
 	return 0, setShape(k.out, []int{k.n, k.oh, k.ow, k.c})
 }
 
-func (k *pool2d) eval(*Interpreter) {
+func (k *pool2d) eval(ip *Interpreter) {
+	rows := k.n * k.oh
+	if ip != nil && rows*k.ow*k.c >= minParallelElems {
+		ip.parallel(k, rows)
+		return
+	}
+	k.runRange(ip, 0, 0, rows)
+}
+
+// runRange computes output rows [lo,hi), counted across the batch.
+func (k *pool2d) runRange(_ *Interpreter, _, lo, hi int) {
 	in, out := k.in.f32, k.out.f32
 	c := k.c
 	isMax := k.code == opMaxPool2d
 	act := k.lo > -maxF || k.hi < maxF
-	for b := 0; b < k.n; b++ {
-		for oy := 0; oy < k.oh; oy++ {
-			y0 := oy*k.o.strideH - k.padT
-			ys, ye := max(y0, 0), min(y0+k.o.filterH, k.h)
-			for ox := 0; ox < k.ow; ox++ {
-				x0 := ox*k.o.strideW - k.padL
-				xs, xe := max(x0, 0), min(x0+k.o.filterW, k.w)
-				o := out[((b*k.oh+oy)*k.ow+ox)*c:][:c]
-				if isMax {
-					k.maxWindow(o, in, b, ys, ye, xs, xe)
-				} else {
-					clear(o)
-					for y := ys; y < ye; y++ {
-						for x := xs; x < xe; x++ {
-							p := in[((b*k.h+y)*k.w+x)*c:][:c]
-							for i, v := range p {
-								o[i] += v
-							}
+	for r := lo; r < hi; r++ {
+		b, oy := r/k.oh, r%k.oh
+		y0 := oy*k.o.strideH - k.padT
+		ys, ye := max(y0, 0), min(y0+k.o.filterH, k.h)
+		for ox := 0; ox < k.ow; ox++ {
+			x0 := ox*k.o.strideW - k.padL
+			xs, xe := max(x0, 0), min(x0+k.o.filterW, k.w)
+			o := out[((b*k.oh+oy)*k.ow+ox)*c:][:c]
+			if isMax {
+				k.maxWindow(o, in, b, ys, ye, xs, xe)
+			} else {
+				clear(o)
+				for y := ys; y < ye; y++ {
+					for x := xs; x < xe; x++ {
+						p := in[((b*k.h+y)*k.w+x)*c:][:c]
+						for i, v := range p {
+							o[i] += v
 						}
 					}
-					cnt := float32((ye - ys) * (xe - xs))
-					for i := range o {
-						o[i] /= cnt
-					}
 				}
-				if act {
-					for i := range o {
-						o[i] = clamp(o[i], k.lo, k.hi)
-					}
+				cnt := float32((ye - ys) * (xe - xs))
+				for i := range o {
+					o[i] /= cnt
+				}
+			}
+			if act {
+				for i := range o {
+					o[i] = clamp(o[i], k.lo, k.hi)
 				}
 			}
 		}
