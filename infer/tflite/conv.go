@@ -207,6 +207,10 @@ func fairRows(rows, blocks, threads int) bool {
 	return most*threads*4 <= rows*5
 }
 
+// stealable implements stealable: a block of output pixels is hundreds of
+// multiply-adds per value read.
+func (k *conv) stealable() {}
+
 // runRange computes work items [lo,hi): item i is row block i%blocks of
 // panel group i/blocks.
 func (k *conv) runRange(ip *Interpreter, worker, lo, hi int) {

@@ -17,6 +17,11 @@ type countRanger struct {
 	ranges atomic.Int32
 }
 
+// stealCounter is a countRanger whose items may run on any worker.
+type stealCounter struct{ *countRanger }
+
+func (stealCounter) stealable() {}
+
 func (c *countRanger) runRange(_ *Interpreter, w, lo, hi int) {
 	if lo >= hi || lo < 0 || hi > len(c.runs) {
 		panic("bad range")
@@ -38,7 +43,11 @@ func TestPoolRunsEveryItemOnce(t *testing.T) {
 			for _, slow := range []int{-1, 0, threads - 1} {
 				for rep := 0; rep < 5; rep++ {
 					c := &countRanger{runs: make([]atomic.Int32, n), byW: make([]atomic.Int32, threads), slow: slow, pause: 20 * time.Microsecond}
-					ip.parallel(c, n)
+					if rep%2 == 0 {
+						ip.parallel(stealCounter{c}, n)
+					} else {
+						ip.parallel(c, n)
+					}
 					for i := range c.runs {
 						if got := c.runs[i].Load(); got != 1 {
 							t.Fatalf("threads %d, n %d, slow worker %d: item %d ran %d times, want once", threads, n, slow, i, got)
@@ -59,7 +68,7 @@ func TestPoolTakesFromASlowWorker(t *testing.T) {
 	defer ip.pool.close()
 	for _, slow := range []int{0, 1} {
 		c := &countRanger{runs: make([]atomic.Int32, n), byW: make([]atomic.Int32, 2), slow: slow, pause: 20 * time.Millisecond}
-		ip.parallel(c, n)
+		ip.parallel(stealCounter{c}, n)
 		fast := 1 - slow
 		// The slow worker's first claim is at most half its share (16
 		// items); the fast one runs its own 32 and takes the rest.
@@ -70,6 +79,26 @@ func TestPoolTakesFromASlowWorker(t *testing.T) {
 			if got := c.runs[i].Load(); got != 1 {
 				t.Fatalf("slow worker %d: item %d ran %d times, want once", slow, i, got)
 			}
+		}
+	}
+}
+
+// Work that is not stealable runs as even shares, each on its owner,
+// however slow.
+func TestPoolKeepsSharesOfUnstealableWork(t *testing.T) {
+	const n = 64
+	ip := &Interpreter{threads: 2, pool: newPool(2)}
+	defer ip.pool.close()
+	for _, slow := range []int{0, 1} {
+		c := &countRanger{runs: make([]atomic.Int32, n), byW: make([]atomic.Int32, 2), slow: slow, pause: 2 * time.Millisecond}
+		ip.parallel(c, n)
+		for w := range 2 {
+			if got := c.byW[w].Load(); got != n/2 {
+				t.Errorf("slow worker %d: worker %d ran %d items, want its share of %d", slow, w, got, n/2)
+			}
+		}
+		if got := c.ranges.Load(); got != 2 {
+			t.Errorf("slow worker %d: %d ranges, want one per worker", slow, got)
 		}
 	}
 }
