@@ -95,6 +95,9 @@ type conv struct {
 	add          *Tensor
 	addFirst     bool // the convolution's output is the ADD's first operand
 	addLo, addHi float32
+	// fused depthwise convolution (fuse.go): computes this 1×1
+	// convolution's input block by block; in is its output, never stored
+	dw *depthwise
 }
 
 func newConv(ip *Interpreter, op *opDef) (kernel, error) {
@@ -112,6 +115,13 @@ func newConv(ip *Interpreter, op *opDef) (kernel, error) {
 			return nil, err
 		}
 	}
+	if op.dw != nil {
+		d, err := newDepthwise(ip, op.dw)
+		if err != nil {
+			return nil, fmt.Errorf("fused DEPTHWISE_CONV_2D: %w", err)
+		}
+		k.dw = d.(*depthwise)
+	}
 	k.pw = op.packed
 	if k.pw == nil {
 		return nil, fmt.Errorf("%w: CONV_2D with non-constant weights", ErrUnsupportedOp)
@@ -125,6 +135,11 @@ func newConv(ip *Interpreter, op *opDef) (kernel, error) {
 
 func (k *conv) prepare() (int, error) {
 	var err error
+	if k.dw != nil {
+		if _, err := k.dw.prepare(); err != nil {
+			return 0, fmt.Errorf("fused DEPTHWISE_CONV_2D: %w", err)
+		}
+	}
 	if k.n, k.h, k.wd, k.c, err = nhwc(k.in); err != nil {
 		return 0, err
 	}
@@ -144,6 +159,9 @@ func (k *conv) prepare() (int, error) {
 		return 0, fmt.Errorf("%w: ADD of %v to a convolution output of %v", ErrInvalidModel, k.add.shape, []int{k.n, k.oh, k.ow, k.oc})
 	}
 	k.direct = k.kh == 1 && k.kw == 1 && k.o.strideH == 1 && k.o.strideW == 1 && k.padT == 0 && k.padL == 0
+	if k.dw != nil && !k.direct {
+		return 0, fmt.Errorf("%w: fused DEPTHWISE_CONV_2D before a CONV_2D that is not 1×1 of stride 1", ErrInvalidModel)
+	}
 	K := k.kh * k.kw * k.c
 	// A tile of about 64 KB (it stays in L2 while every weight panel
 	// passes over it), a whole number of kernel row blocks.
@@ -168,7 +186,7 @@ func (k *conv) prepare() (int, error) {
 	macs := k.n * k.oh * k.ow * K * k.oc
 	k.serial = k.threads == 1 || (macs < minParallelMACs && K*k.oc < minParallelWeights)
 	scratch := 0
-	if !k.direct {
+	if !k.direct || k.dw != nil {
 		scratch = k.tile * K
 	}
 	return scratch, setShape(k.out, []int{k.n, k.oh, k.ow, k.oc})
@@ -237,9 +255,15 @@ func (k *conv) rows(ip *Interpreter, worker, g, r0, r1 int) {
 		b, m0 := r/M, r%M
 		m1 := min(m0+k.tile, M, m0+r1-r)
 		var a []float32
-		if k.direct {
+		switch {
+		case k.dw != nil:
+			// With weight panel groups every group's items compute
+			// the depthwise block again (only 1×1 maps are split so).
+			a = ip.workerScratch(worker)[:(m1-m0)*K]
+			k.dw.pixels(a, b, m0, m1)
+		case k.direct:
 			a = k.in.f32[(b*M+m0)*K : (b*M+m1)*K]
-		} else {
+		default:
 			a = ip.workerScratch(worker)[:(m1-m0)*K]
 			im2col(&k.convGeom, a, k.in.f32, 0, b, m0, m1)
 		}
@@ -449,16 +473,36 @@ func (k *depthwise) eval(ip *Interpreter) {
 	}
 }
 
-// runRange computes output rows [lo,hi) of the current batch. Interior
-// pixels (every tap along x inside the input) go through dwPixels, which
-// keeps each pixel's sum in registers across all taps; the pixels at the
-// left and right edges take the per-tap row path. Both add the bias and
-// then the taps in TFLite's reference order, skipping taps outside the
-// input, so every output is the same sum whichever path computes it.
+// runRange computes output rows [lo,hi) of the current batch.
 func (k *depthwise) runRange(_ *Interpreter, _, lo, hi int) {
+	n := k.ow * k.oc
+	for oy := lo; oy < hi; oy++ {
+		k.span(k.out.f32[(k.batch*k.oh+oy)*n:][:n], k.batch, oy, 0, k.ow)
+	}
+}
+
+// pixels computes output pixels [m0,m1) of image b (counted along its
+// rows) into dst, one value per output channel each: the depthwise part
+// of a CONV_2D that computes its input itself (fuse.go).
+func (k *depthwise) pixels(dst []float32, b, m0, m1 int) {
+	for m := m0; m < m1; {
+		oy, x0 := m/k.ow, m%k.ow
+		x1 := min(k.ow, x0+m1-m)
+		k.span(dst[(m-m0)*k.oc:(m-m0+x1-x0)*k.oc], b, oy, x0, x1)
+		m += x1 - x0
+	}
+}
+
+// span computes output columns [xa,xb) of output row oy of image b into
+// dst, then applies the activation and the fused PRELU. Interior pixels
+// (every tap along x inside the input) go through dwPixels, which keeps
+// each pixel's sum in registers across all taps; the pixels at the left
+// and right edges take the per-tap row path. Both add the bias and then
+// the taps in TFLite's reference order, skipping taps outside the input,
+// so every output is the same sum whichever path, and whichever span of
+// the row, computes it.
+func (k *depthwise) span(dst []float32, b, oy, xa, xb int) {
 	oc, c := k.oc, k.c
-	in, out := k.in.f32, k.out.f32
-	b := k.batch
 	sw, dw, dh := k.o.strideW, k.o.dilationW, k.o.dilationH
 	// interior output columns [xi0, xi1)
 	xi0 := min((k.padL+sw-1)/sw, k.ow)
@@ -466,45 +510,45 @@ func (k *depthwise) runRange(_ *Interpreter, _, lo, hi int) {
 	if last := k.wd - 1 - (k.kw-1)*dw + k.padL; last >= 0 {
 		xi1 = min(last/sw+1, k.ow)
 	}
-	direct := k.mul == 1 && dw == 1 && xi1 > xi0
-	for oy := lo; oy < hi; oy++ {
-		iy0 := oy*k.o.strideH - k.padT
-		row := out[(b*k.oh+oy)*k.ow*oc:][:k.ow*oc]
-		// kernel rows inside the input: [ky0, ky1)
-		ky0 := 0
-		if iy0 < 0 {
-			ky0 = min((-iy0+dh-1)/dh, k.kh)
+	iy0 := oy*k.o.strideH - k.padT
+	// kernel rows inside the input: [ky0, ky1)
+	ky0 := 0
+	if iy0 < 0 {
+		ky0 = min((-iy0+dh-1)/dh, k.kh)
+	}
+	ky1 := k.kh
+	if last := k.h - 1 - iy0; last < 0 {
+		ky1 = 0
+	} else {
+		ky1 = min(last/dh+1, k.kh)
+	}
+	// the interior part of this span: [ia, ie)
+	ia, ie := max(xa, xi0), min(xb, xi1)
+	if k.mul == 1 && dw == 1 && ia < ie && ky1 > ky0 {
+		iy := iy0 + ky0*dh
+		p := k.in.f32[((b*k.h+iy)*k.wd+ia*sw-k.padL)*c:]
+		dwPixels(dst[(ia-xa)*oc:(ie-xa)*oc], p, k.w[ky0*k.kw*oc:], k.bias, ie-ia, c, sw*c, ky1-ky0, k.kw, dh*k.wd*c)
+		k.taps(dst, xa, b, iy0, xa, ia)
+		k.taps(dst, xa, b, iy0, ie, xb)
+	} else {
+		k.taps(dst, xa, b, iy0, xa, xb)
+	}
+	dst = dst[:(xb-xa)*oc]
+	if k.lo > -maxF || k.hi < maxF {
+		for i, v := range dst {
+			dst[i] = clamp(v, k.lo, k.hi)
 		}
-		ky1 := k.kh
-		if last := k.h - 1 - iy0; last < 0 {
-			ky1 = 0
-		} else {
-			ky1 = min(last/dh+1, k.kh)
-		}
-		if direct && ky1 > ky0 {
-			iy := iy0 + ky0*dh
-			p := in[((b*k.h+iy)*k.wd+xi0*sw-k.padL)*c:]
-			dwPixels(row[xi0*oc:xi1*oc], p, k.w[ky0*k.kw*oc:], k.bias, xi1-xi0, c, sw*c, ky1-ky0, k.kw, dh*k.wd*c)
-			k.taps(row, b, iy0, 0, xi0)
-			k.taps(row, b, iy0, xi1, k.ow)
-		} else {
-			k.taps(row, b, iy0, 0, k.ow)
-		}
-		if k.lo > -maxF || k.hi < maxF {
-			for i, v := range row {
-				row[i] = clamp(v, k.lo, k.hi)
-			}
-		}
-		if k.prelu != nil {
-			preluRows(row, row, k.prelu, k.ow, oc)
-		}
+	}
+	if k.prelu != nil {
+		preluRows(dst, dst, k.prelu, xb-xa, oc)
 	}
 }
 
-// taps computes output columns [xa, xb) of one output row (row, whose
-// window starts at input row iy0) tap by tap: the row is filled with the
-// bias, then every kernel tap is added to the whole row in one pass.
-func (k *depthwise) taps(row []float32, b, iy0, xa, xb int) {
+// taps computes output columns [xa, xb) of one output row (whose window
+// starts at input row iy0) tap by tap into row, where row[0] is column
+// base: the columns are filled with the bias, then every kernel tap is
+// added to all of them in one pass.
+func (k *depthwise) taps(row []float32, base, b, iy0, xa, xb int) {
 	if xa >= xb {
 		return
 	}
@@ -512,7 +556,7 @@ func (k *depthwise) taps(row []float32, b, iy0, xa, xb int) {
 	in := k.in.f32
 	sw, dw := k.o.strideW, k.o.dilationW
 	for ox := xa; ox < xb; ox++ {
-		copy(row[ox*oc:(ox+1)*oc], k.bias)
+		copy(row[(ox-base)*oc:(ox-base+1)*oc], k.bias)
 	}
 	for ky := 0; ky < k.kh; ky++ {
 		iy := iy0 + ky*k.o.dilationH
@@ -539,11 +583,11 @@ func (k *depthwise) taps(row []float32, b, iy0, xa, xb int) {
 			w := k.w[(ky*k.kw+kx)*oc:][:oc]
 			ix0 := ox0*sw + off
 			if k.mul == 1 {
-				dwRowTap(row[ox0*oc:ox1*oc], inRow[ix0*c:], w, ox1-ox0, c, sw*c)
+				dwRowTap(row[(ox0-base)*oc:(ox1-base)*oc], inRow[ix0*c:], w, ox1-ox0, c, sw*c)
 				continue
 			}
 			for ox := ox0; ox < ox1; ox++ {
-				o := row[ox*oc:][:oc]
+				o := row[(ox-base)*oc:][:oc]
 				p := inRow[(ix0+(ox-ox0)*sw)*c:][:c]
 				for ic := 0; ic < c; ic++ {
 					for m := 0; m < k.mul; m++ {

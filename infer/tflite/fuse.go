@@ -30,6 +30,13 @@ import "slices"
 //     computed by the convolution on each block it has just written, with
 //     the same add kernel and operand order, when the other operand is
 //     computed before the convolution.
+//   - A float DEPTHWISE_CONV_2D (with its PRELU, if fused) whose output
+//     only a float 1×1 CONV_2D of stride 1 reads is computed by that
+//     convolution, one block of pixels at a time into the worker's scratch
+//     right before the block is multiplied, instead of being stored and
+//     read back (and, with threads, in one operator instead of two). Same
+//     values: each depthwise output is the same sum whichever span of a
+//     row computes it (depthwise.span).
 
 // dataflow returns, for each tensor, how many of ops read it (a graph
 // output counts as one more reader, the caller) and which op writes it
@@ -169,8 +176,9 @@ func (m *Model) fuse() {
 	}
 }
 
-// fuseRun returns m.exec with the PRELUs and residual ADDs that a float
-// convolution can apply itself merged into it (see the top of this file).
+// fuseRun returns m.exec with the PRELUs, residual ADDs and depthwise
+// convolutions that a float convolution can compute itself merged into it
+// (see the top of this file).
 func (m *Model) fuseRun() []opDef {
 	readers, producer := m.dataflow(m.exec)
 	run := make([]opDef, len(m.exec))
@@ -245,6 +253,29 @@ func (m *Model) fuseRun() []opDef {
 			drop[i] = true
 			break
 		}
+	}
+	// depthwise convolutions read only by a 1×1 convolution
+	for i := range run {
+		op := &run[i]
+		if drop[i] || op.code != opConv2d || op.packed == nil || len(op.inputs) < 2 || op.inputs[0] < 0 || op.opts.strideH != 1 || op.opts.strideW != 1 {
+			continue
+		}
+		x := op.inputs[0]
+		w := &m.tensors[op.inputs[1]]
+		p := producer[x]
+		if len(w.shape) != 4 || w.shape[1] != 1 || w.shape[2] != 1 || p < 0 || drop[p] || readers[x] != 1 {
+			continue
+		}
+		prod := &run[p]
+		if prod.code != opDepthwiseConv2d || len(prod.outputs) != 1 || len(prod.inputs) < 2 || prod.inputs[0] < 0 {
+			continue
+		}
+		if m.tensors[x].typ != Float32 || m.tensors[prod.inputs[0]].typ != Float32 || m.tensors[prod.inputs[1]].f32 == nil {
+			continue
+		}
+		dw := *prod
+		op.dw = &dw
+		drop[p] = true
 	}
 	out := run[:0]
 	for i := range run {

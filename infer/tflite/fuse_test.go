@@ -9,25 +9,26 @@ import (
 )
 
 // TestKernelFusionsExact runs each real model with and without the
-// interpreter's kernel-level fusions (conv + PRELU, conv + residual ADD;
-// fuse.go) at 1 and 2 threads: every output must be bit-identical, and the
-// fusions must have happened where the models have the pattern.
+// interpreter's kernel-level fusions (conv + PRELU, conv + residual ADD,
+// depthwise conv into the 1×1 conv after it; fuse.go) at 1 and 2
+// threads: every output must be bit-identical, and the fusions must have
+// happened where the models have the pattern.
 func TestKernelFusionsExact(t *testing.T) {
 	for _, tc := range []struct {
-		file         string
-		shape        []int
-		prelus, adds int // fusions expected
+		file              string
+		shape             []int
+		prelus, adds, dws int // fusions expected; -1: at least one
 	}{
-		{"MobileFaceNet.tflite", []int{1, 112, 112, 3}, 33, 12},
-		{"face_detection_short_range.tflite", nil, 0, -1},
-		{"face_landmark.tflite", nil, -1, -1},
+		{"MobileFaceNet.tflite", []int{1, 112, 112, 3}, 33, 12, 17},
+		{"face_detection_short_range.tflite", nil, 0, -1, -1},
+		{"face_landmark.tflite", nil, -1, -1, -1},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			m, err := Load(testfaces.Model(t, tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			prelus, adds := 0, 0
+			prelus, adds, dws := 0, 0, 0
 			for _, op := range m.run {
 				if op.prelu != nil {
 					prelus++
@@ -35,15 +36,23 @@ func TestKernelFusionsExact(t *testing.T) {
 				if op.add != nil {
 					adds++
 				}
+				if op.dw != nil {
+					dws++
+					if op.dw.prelu != nil {
+						prelus++
+					}
+				}
 			}
-			if (tc.prelus >= 0 && prelus != tc.prelus) || (tc.adds >= 0 && adds != tc.adds) {
-				t.Errorf("%d PRELU and %d ADD fusions, want %d and %d", prelus, adds, tc.prelus, tc.adds)
+			for _, c := range []struct {
+				name      string
+				got, want int
+			}{{"PRELU", prelus, tc.prelus}, {"ADD", adds, tc.adds}, {"depthwise", dws, tc.dws}} {
+				if c.want >= 0 && c.got != c.want || c.want < 0 && c.got == 0 {
+					t.Errorf("%d %s fusions, want %d (-1: some)", c.got, c.name, c.want)
+				}
 			}
-			if tc.prelus < 0 && prelus == 0 || tc.adds < 0 && adds == 0 {
-				t.Errorf("%d PRELU and %d ADD fusions: the model has the patterns", prelus, adds)
-			}
-			if len(m.run) != len(m.exec)-prelus-adds {
-				t.Errorf("%d ops run for %d in the graph and %d fusions", len(m.run), len(m.exec), prelus+adds)
+			if len(m.run) != len(m.exec)-prelus-adds-dws {
+				t.Errorf("%d ops run for %d in the graph and %d fusions", len(m.run), len(m.exec), prelus+adds+dws)
 			}
 			unfused := *m
 			unfused.run = m.exec

@@ -261,7 +261,12 @@ func (ip *Interpreter) allocate() error {
 		if op.add != nil {
 			use(op.add.other, i)
 		}
-		for _, ti := range op.inputs {
+		for j, ti := range op.inputs {
+			if j == 0 && op.dw != nil {
+				// computed block by block inside the convolution from
+				// the depthwise input, never stored
+				ti = op.dw.inputs[0]
+			}
 			if ti >= 0 {
 				use(ti, i)
 			}
@@ -388,6 +393,9 @@ func (ip *Interpreter) MACs() int64 {
 		switch k := k.(type) {
 		case *conv:
 			total += int64(k.n) * int64(k.oh*k.ow) * int64(k.oc) * int64(k.kh*k.kw*k.c)
+			if d := k.dw; d != nil {
+				total += int64(d.n) * int64(d.oh*d.ow) * int64(d.oc) * int64(d.kh*d.kw)
+			}
 		case *depthwise:
 			total += int64(k.n) * int64(k.oh*k.ow) * int64(k.oc) * int64(k.kh*k.kw)
 		case *fullyConnected:

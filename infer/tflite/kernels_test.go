@@ -460,3 +460,66 @@ func TestGemmKernel2Paths(t *testing.T) {
 		}
 	}
 }
+
+// TestDepthwisePixelsMatchRows checks depthwise.pixels, which a CONV_2D
+// with a fused depthwise convolution calls on arbitrary pixel blocks
+// (fuse.go), against the rows eval writes: every span of a row, edges
+// and interior, strides, dilations and depth multipliers, must give the
+// same bits.
+func TestDepthwisePixelsMatchRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for i := 0; i < 30; i++ {
+		kh, kw := 1+2*r.IntN(3), 1+2*r.IntN(3)
+		sh, sw := 1+r.IntN(2), 1+r.IntN(2)
+		dh, dw := 1+r.IntN(2), 1+r.IntN(2)
+		mul := 1 + r.IntN(2)
+		c := []int{1, 3, 16, 17}[r.IntN(4)]
+		same := r.IntN(2) == 0
+		h := (kh-1)*dh + 1 + r.IntN(9)
+		w := (kw-1)*dw + 1 + r.IntN(9)
+		oc := c * mul
+		oh, _, err := convOut(map[bool]int{true: 0, false: 1}[same], h, kh, sh, dh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ow, _, err := convOut(map[bool]int{true: 0, false: 1}[same], w, kw, sw, dw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pad := uint8(1)
+		if same {
+			pad = 0
+		}
+		model := buildModel([]tTensor{
+			{name: "in", shape: []int{1, h, w, c}},
+			{name: "w", shape: []int{1, kh, kw, oc}, f32: randFloats(r, kh*kw*oc, false)},
+			{name: "b", shape: []int{oc}, f32: randFloats(r, oc, false)},
+			{name: "out", shape: []int{1, oh, ow, oc}},
+		}, []tOp{{code: opDepthwiseConv2d, inputs: i32s(0, 1, 2), outputs: i32s(3),
+			opts: wtbl(pad, int32(sw), int32(sh), int32(mul), uint8(3), int32(dw), int32(dh))}}, []int{0}, []int{3})
+		m, err := LoadBytes(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ip, err := NewInterpreter(m, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(ip.Input(0).Float32s(), randFloats(r, h*w*c, false))
+		if err := ip.Invoke(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		k := ip.kernels[0].(*depthwise)
+		rows := ip.Output(0).Float32s()
+		for range 20 {
+			m0 := r.IntN(oh * ow)
+			m1 := m0 + 1 + r.IntN(oh*ow-m0)
+			got := make([]float32, (m1-m0)*oc)
+			k.pixels(got, 0, m0, m1)
+			if j, ok := sameBits(got, rows[m0*oc:m1*oc]); !ok {
+				t.Fatalf("case %d (%dx%d in, %dx%d kernel, stride %dx%d, dilation %dx%d, mul %d, same %v): pixels [%d,%d) value %d = %v, eval wrote %v",
+					i, h, w, kh, kw, sh, sw, dh, dw, mul, same, m0, m1, j, got[j], rows[m0*oc+j])
+			}
+		}
+	}
+}

@@ -137,6 +137,11 @@ type opDef struct {
 	// add, in Model.run only, is an ADD of a same-shape tensor the float
 	// CONV_2D applies to its output itself (fuse.go); nil for none.
 	add *fusedAdd
+	// dw, in Model.run only, is the float DEPTHWISE_CONV_2D whose output
+	// is this 1×1 CONV_2D's input (inputs[0]) and nothing else's: the
+	// convolution computes each block of it into scratch just before
+	// multiplying it (fuse.go), so inputs[0] is never stored; nil for none.
+	dw *opDef
 }
 
 // fusedAdd is an ADD folded into the convolution that computes one of its
