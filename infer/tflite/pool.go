@@ -28,7 +28,7 @@ type stealable interface {
 // computed in the same order whatever the thread count, and whichever
 // worker computes it.
 func (ip *Interpreter) parallel(r ranger, n int) {
-	if ip.pool == nil || n < 2 || n > math.MaxUint32 {
+	if ip.pool == nil || n < 2 || uint64(n) > math.MaxUint32 {
 		r.runRange(ip, 0, 0, n)
 		return
 	}

@@ -104,7 +104,7 @@ func TestPoolKeepsSharesOfUnstealableWork(t *testing.T) {
 }
 
 func TestPackShare(t *testing.T) {
-	for _, c := range [][2]int{{0, 0}, {0, 1}, {5, 17}, {1<<32 - 2, 1<<32 - 1}} {
+	for _, c := range [][2]int{{0, 0}, {0, 1}, {5, 17}, {1<<31 - 2, 1<<31 - 1}} {
 		var s share
 		s.v.Store(packShare(c[0], c[1]))
 		if lo, hi, _ := s.load(); lo != c[0] || hi != c[1] {
