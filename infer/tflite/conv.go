@@ -97,7 +97,14 @@ type conv struct {
 	addLo, addHi float32
 	// fused depthwise convolution (fuse.go): computes this 1×1
 	// convolution's input block by block; in is its output, never stored
+	// unless apart is set
 	dw *depthwise
+	// apart: with weight panel groups every group would compute the
+	// same depthwise block again (a 1×1 map's global depthwise layer:
+	// each worker reading all of its input), so the depthwise layer runs
+	// first, on its own, into dwOut (in's memory)
+	apart bool
+	dwOut []float32
 }
 
 func newConv(ip *Interpreter, op *opDef) (kernel, error) {
@@ -185,14 +192,24 @@ func (k *conv) prepare() (int, error) {
 	}
 	macs := k.n * k.oh * k.ow * K * k.oc
 	k.serial = k.threads == 1 || (macs < minParallelMACs && K*k.oc < minParallelWeights)
+	k.apart = k.dw != nil && k.groups > 1 && !k.serial
+	if k.apart {
+		if cap(k.dwOut) < k.in.n {
+			k.dwOut = make([]float32, k.in.n)
+		}
+		k.in.f32 = k.dwOut[:k.in.n]
+	}
 	scratch := 0
-	if !k.direct || k.dw != nil {
+	if !k.direct || (k.dw != nil && !k.apart) {
 		scratch = k.tile * K
 	}
 	return scratch, setShape(k.out, []int{k.n, k.oh, k.ow, k.oc})
 }
 
 func (k *conv) eval(ip *Interpreter) {
+	if k.apart {
+		k.dw.eval(ip)
+	}
 	if k.serial {
 		k.runRange(ip, 0, 0, k.groups*k.blocks)
 		return
@@ -256,9 +273,7 @@ func (k *conv) rows(ip *Interpreter, worker, g, r0, r1 int) {
 		m1 := min(m0+k.tile, M, m0+r1-r)
 		var a []float32
 		switch {
-		case k.dw != nil:
-			// With weight panel groups every group's items compute
-			// the depthwise block again (only 1×1 maps are split so).
+		case k.dw != nil && !k.apart:
 			a = ip.workerScratch(worker)[:(m1-m0)*K]
 			k.dw.pixels(a, b, m0, m1)
 		case k.direct:
