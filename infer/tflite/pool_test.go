@@ -67,11 +67,13 @@ func TestPoolTakesFromASlowWorker(t *testing.T) {
 	ip := &Interpreter{threads: 2, pool: newPool(2)}
 	defer ip.pool.close()
 	for _, slow := range []int{0, 1} {
-		c := &countRanger{runs: make([]atomic.Int32, n), byW: make([]atomic.Int32, 2), slow: slow, pause: 20 * time.Millisecond}
+		c := &countRanger{runs: make([]atomic.Int32, n), byW: make([]atomic.Int32, 2), slow: slow, pause: 100 * time.Millisecond}
 		ip.parallel(stealCounter{c}, n)
 		fast := 1 - slow
 		// The slow worker's first claim is at most half its share (16
-		// items); the fast one runs its own 32 and takes the rest.
+		// items); the fast one runs its own 32 and takes the rest while
+		// the slow one sleeps (100 ms: long enough for a loaded CI
+		// machine to run the fast one in between).
 		if got := c.byW[fast].Load(); got < n*3/4 {
 			t.Errorf("slow worker %d: the other ran %d of %d items, want at least %d", slow, got, n, n*3/4)
 		}
