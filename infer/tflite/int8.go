@@ -161,18 +161,13 @@ func newQuantize8(ip *Interpreter, op *opDef) (kernel, error) {
 func (k *quantize8) prepare() (int, error) { return 0, setShape(k.out, k.in.shape) }
 
 func (k *quantize8) eval(ip *Interpreter) {
+	// Split over the workers, so that each core holds the int8 rows the
+	// next layer reads there: the image's QUANTIZE feeds the first
+	// convolution, whose im2col read the other core's half of a
+	// caller-written buffer a few bytes at a time (on this VM it took
+	// BlazeFace's first layer from 81 µs to 183 µs at two threads).
 	n := len(k.out.i8)
-	if ip != nil && n >= minParallelElems {
-		// Split over the workers, so that each core holds the int8 rows
-		// the next layer reads there: the image's QUANTIZE feeds the
-		// first convolution, whose im2col read the other core's half of
-		// a caller-written buffer a few bytes at a time (on this VM it
-		// took BlazeFace's first layer from 81 µs to 183 µs at two
-		// threads).
-		ip.parallel(k, (n+quantBlock-1)/quantBlock)
-		return
-	}
-	k.runRange(ip, 0, 0, (n+quantBlock-1)/quantBlock)
+	ip.parallelElems(k, (n+quantBlock-1)/quantBlock, n)
 }
 
 // quantBlock is the elements of one work item of QUANTIZE.
@@ -271,12 +266,7 @@ func (k *pad8) eval(ip *Interpreter) {
 	if r := k.rank; r > 0 && k.channelsOnly() {
 		// Padding along the last axis only: each output row written
 		// once, the rows split over the workers.
-		rows := k.in.n / k.ins[r-1]
-		if ip != nil && k.out.n >= minParallelElems {
-			ip.parallel(k, rows)
-			return
-		}
-		k.runRange(ip, 0, 0, rows)
+		ip.parallelElems(k, k.in.n/k.ins[r-1], k.out.n)
 		return
 	}
 	out := k.out.i8
@@ -297,19 +287,7 @@ func (k *pad8) eval(ip *Interpreter) {
 
 // runRange pads rows [lo,hi) when only the last axis is padded.
 func (k *pad8) runRange(_ *Interpreter, _, lo, hi int) {
-	r := k.rank
-	ic, oc, pl := k.ins[r-1], k.outs[r-1], k.pads[2*(r-1)]
-	in, out := k.in.i8, k.out.i8
-	for row := lo; row < hi; row++ {
-		o := out[row*oc : (row+1)*oc]
-		for i := range o[:pl] {
-			o[i] = k.zp
-		}
-		copy(o[pl:pl+ic], in[row*ic:(row+1)*ic])
-		for i := range o[pl+ic:] {
-			o[pl+ic+i] = k.zp
-		}
-	}
+	padChannels(k.pad, k.out.i8, k.in.i8, k.zp, lo, hi)
 }
 
 // ---- CONCATENATION ----

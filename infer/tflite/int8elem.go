@@ -254,11 +254,7 @@ func (k *prelu8) eval(ip *Interpreter) {
 	// [pixels, channels] with one alpha per channel (or one row): the
 	// shared per-channel table kernel, pixels split over the workers.
 	if k.lut != nil && b.rank == 2 && b.sa[1] == 1 && b.sb[1] == 1 && b.sa[0] == b.dims[1] && b.sb[0] == 0 {
-		if ip != nil && b.out.n >= minParallelElems {
-			ip.parallel(k, (b.dims[0]+prelu8Block-1)/prelu8Block)
-			return
-		}
-		lutS8(b.out.i8, b.a.i8, k.lutFlat, b.dims[0], b.dims[1])
+		ip.parallelElems(k, (b.dims[0]+prelu8Block-1)/prelu8Block, b.out.n)
 		return
 	}
 	if k.lut != nil && b.rank == 1 && b.sa[0] == 1 && b.sb[0] == 1 {
@@ -412,12 +408,7 @@ func newPool8(ip *Interpreter, op *opDef) (kernel, error) {
 }
 
 func (k *pool8) eval(ip *Interpreter) {
-	rows := k.n * k.oh
-	if ip != nil && rows*k.ow*k.c >= minParallelElems {
-		ip.parallel(k, rows)
-		return
-	}
-	k.runRange(ip, 0, 0, rows)
+	ip.parallelElems(k, k.n*k.oh, k.out.n)
 }
 
 // runRange computes output rows [lo,hi), counted across the batch.
@@ -428,7 +419,6 @@ func (k *pool8) runRange(_ *Interpreter, _, lo, hi int) {
 	}
 	in, out := k.in.i8, k.out.i8
 	c := k.c
-	isMax := false
 	var accBuf [64]int32
 	for r := lo; r < hi; r++ {
 		b, oy := r/k.oh, r%k.oh
@@ -441,29 +431,17 @@ func (k *pool8) runRange(_ *Interpreter, _, lo, hi int) {
 			cnt := int32((ye - ys) * (xe - xs))
 			for c0 := 0; c0 < c; c0 += len(accBuf) {
 				acc := accBuf[:min(len(accBuf), c-c0)]
-				for i := range acc {
-					if isMax {
-						acc[i] = -128
-					} else {
-						acc[i] = 0
-					}
-				}
+				clear(acc)
 				for y := ys; y < ye; y++ {
 					for x := xs; x < xe; x++ {
 						p := in[((b*k.h+y)*k.w+x)*c+c0:][:len(acc)]
-						if isMax {
-							for i, v := range p {
-								acc[i] = max(acc[i], int32(v))
-							}
-						} else {
-							for i, v := range p {
-								acc[i] += int32(v)
-							}
+						for i, v := range p {
+							acc[i] += int32(v)
 						}
 					}
 				}
 				for i, v := range acc {
-					if !isMax && cnt > 0 {
+					if cnt > 0 {
 						if v > 0 {
 							v = (v + cnt/2) / cnt
 						} else {

@@ -766,12 +766,7 @@ func (k *pad) eval(ip *Interpreter) {
 		// Padding along the last axis only (BlazeFace widens its residual
 		// branches this way): one pass, each output row written once,
 		// the rows split over the workers.
-		rows := k.in.n / k.ins[r-1]
-		if ip != nil && k.out.n >= minParallelElems {
-			ip.parallel(k, rows)
-			return
-		}
-		k.runRange(ip, 0, 0, rows)
+		ip.parallelElems(k, k.in.n/k.ins[r-1], k.out.n)
 		return
 	}
 	clear(out)
@@ -784,14 +779,23 @@ func (k *pad) eval(ip *Interpreter) {
 
 // runRange pads rows [lo,hi) when only the last axis is padded.
 func (k *pad) runRange(_ *Interpreter, _, lo, hi int) {
+	padChannels(k, k.out.f32, k.in.f32, 0, lo, hi)
+}
+
+// padChannels writes rows [lo,hi) of a PAD along the last axis only
+// (channelsOnly): v, the input row, v; shared by the float and int8 PAD.
+func padChannels[T float32 | int8](k *pad, out, in []T, v T, lo, hi int) {
 	r := k.rank
 	ic, oc, pl := k.ins[r-1], k.outs[r-1], k.pads[2*(r-1)]
-	in, out := k.in.f32, k.out.f32
 	for row := lo; row < hi; row++ {
 		o := out[row*oc : (row+1)*oc]
-		clear(o[:pl])
+		for i := range o[:pl] {
+			o[i] = v
+		}
 		copy(o[pl:pl+ic], in[row*ic:(row+1)*ic])
-		clear(o[pl+ic:])
+		for i := pl + ic; i < oc; i++ {
+			o[i] = v
+		}
 	}
 }
 

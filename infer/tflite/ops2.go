@@ -76,12 +76,7 @@ func (k *pool2d) prepare() (int, error) {
 }
 
 func (k *pool2d) eval(ip *Interpreter) {
-	rows := k.n * k.oh
-	if ip != nil && rows*k.ow*k.c >= minParallelElems {
-		ip.parallel(k, rows)
-		return
-	}
-	k.runRange(ip, 0, 0, rows)
+	ip.parallelElems(k, k.n*k.oh, k.out.n)
 }
 
 // runRange computes output rows [lo,hi), counted across the batch.

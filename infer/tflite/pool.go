@@ -35,6 +35,19 @@ func (ip *Interpreter) parallel(r ranger, n int) {
 	ip.pool.run(ip, r, n)
 }
 
+// parallelElems runs r over [0,n) split across the workers when the op
+// writes at least minParallelElems values (elems), and on the caller
+// otherwise: the split of the memory-bound ops (pooling, padding,
+// QUANTIZE, PRELU), whose rows are better computed where the next op
+// reads them than all on the caller.
+func (ip *Interpreter) parallelElems(r ranger, n, elems int) {
+	if ip == nil || elems < minParallelElems {
+		r.runRange(ip, 0, 0, n)
+		return
+	}
+	ip.parallel(r, n)
+}
+
 // pool is a fixed set of worker goroutines that run one operator's ranges
 // at a time. A model invokes a hundred or so operators of tens of
 // microseconds each, so the hand-off must cost far less than a goroutine
